@@ -1,0 +1,46 @@
+//! The one error `sitepack` returns, with each module's error folded in, and
+//! the exit code each maps to.
+
+use crate::{base, deploy, image, layer, output, plan, publish, registry};
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Plan(#[from] plan::PlanError),
+    #[error(transparent)]
+    Base(#[from] base::BaseError),
+    #[error(transparent)]
+    Layer(#[from] layer::LayerError),
+    #[error(transparent)]
+    Image(#[from] image::ImageError),
+    #[error(transparent)]
+    Registry(#[from] registry::RegistryError),
+    #[error(transparent)]
+    Push(#[from] publish::PushError),
+    #[error(transparent)]
+    Output(#[from] output::OutputError),
+    #[error(transparent)]
+    Deploy(#[from] deploy::DeployError),
+    #[error("cannot create a working directory in {}: {source}", path.display())]
+    WorkDir {
+        path: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("layer building stopped unexpectedly: {0}")]
+    Task(String),
+}
+
+/// Exit codes; documented in `--help` and the README.
+pub const EXIT_FAILED: u8 = 1;
+pub const EXIT_USAGE: u8 = 2;
+
+impl Error {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            // The user's input is wrong: fix it, rerunning will not help.
+            Error::Plan(_) | Error::Layer(_) | Error::Base(base::BaseError::NotPinned { .. }) => EXIT_USAGE,
+            _ => EXIT_FAILED,
+        }
+    }
+}

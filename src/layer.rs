@@ -1,0 +1,429 @@
+//! Deterministic layers: a set of host files and trees becomes one
+//! `tar → gzip` blob on disk, with its blob digest and diff_id computed in the
+//! same streaming pass (memory stays bounded whatever the site size).
+//!
+//! Every entry is owned by root (uid/gid 0, names `root`), files are 0644 and
+//! directories 0755 so the httpd user can read them, and every mtime is the
+//! build epoch (see `plan::Epoch`): never a constant, because Apache derives
+//! ETag and Last-Modified from mtime and size. Entries are sorted by name,
+//! parents before children, and the parent directories of every destination
+//! are included, as `COPY` would create them.
+
+use std::collections::BTreeSet;
+use std::fs::{self, File};
+use std::io::{self, BufWriter, Read};
+use std::os::unix::fs::FileTypeExt;
+use std::path::{Path, PathBuf};
+
+use flate2::{Compression, GzBuilder};
+use tar::{EntryType, Header};
+
+use crate::digest::{Digest, Sha256Writer};
+
+/// One host path and where it lands in the image.
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub host: PathBuf,
+    /// Absolute path in the image (`/var/www/html`).
+    pub dest: String,
+    pub kind: SourceKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceKind {
+    /// A single regular file copied to `dest`.
+    File,
+    /// A directory whose contents are copied below `dest` (`COPY dir/ dest/`).
+    Tree,
+}
+
+/// What one layer holds; a build is an ordered list of these, so the site
+/// can later be split into several layers without changing this module.
+#[derive(Debug, Clone)]
+pub struct LayerSpec {
+    pub sources: Vec<Source>,
+    /// The history line (`COPY … # sitepack`).
+    pub created_by: String,
+}
+
+/// A finished layer blob on disk.
+#[derive(Debug, Clone)]
+pub struct Layer {
+    pub digest: Digest,
+    pub diff_id: Digest,
+    /// Compressed size in bytes.
+    pub size: u64,
+    pub uncompressed_size: u64,
+    pub files: u64,
+    pub path: PathBuf,
+    pub created_by: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LayerError {
+    #[error("cannot {op} {}: {source}", path.display())]
+    Io {
+        op: &'static str,
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+    #[error("{}: symbolic links are not copied into the image (sitepack never follows them); replace it with the file it points to", path.display())]
+    Symlink { path: PathBuf },
+    #[error("{}: is a {kind}, only regular files and directories can be published", path.display())]
+    SpecialFile { path: PathBuf, kind: &'static str },
+    #[error("{}: file name is not valid UTF-8; rename it", path.display())]
+    NonUtf8Name { path: PathBuf },
+    #[error("{}: file changed size while being read ({expected} bytes expected); rerun the build when the tree is quiet", path.display())]
+    Changed { path: PathBuf, expected: u64 },
+    #[error("{}: expected a {expected}", path.display())]
+    WrongKind { path: PathBuf, expected: &'static str },
+}
+
+const FILE_MODE: u32 = 0o644;
+const DIR_MODE: u32 = 0o755;
+
+/// Writes the layer described by `spec` to `out` (created or truncated).
+pub fn build(spec: &LayerSpec, mtime: u64, out: &Path) -> Result<Layer, LayerError> {
+    fn io_err(op: &'static str, path: &Path) -> impl FnOnce(io::Error) -> LayerError {
+        let path = path.to_owned();
+        move |source| LayerError::Io { op, path, source }
+    }
+    let file = File::create(out).map_err(io_err("create", out))?;
+    let blob = Sha256Writer::new(BufWriter::with_capacity(1 << 20, file));
+    // GzBuilder's defaults are the fixed header we want: mtime 0, OS 255.
+    let gz = GzBuilder::new().write(blob, Compression::default());
+    let mut tar = tar::Builder::new(Sha256Writer::new(gz));
+    let mut writer = TarWriter { tar: &mut tar, mtime, dirs: BTreeSet::new(), files: 0 };
+    for source in &spec.sources {
+        writer.parents(&source.dest).map_err(io_err("write layer", out))?;
+        match source.kind {
+            SourceKind::File => {
+                let meta = fs::symlink_metadata(&source.host).map_err(io_err("read", &source.host))?;
+                if !meta.is_file() {
+                    return Err(classify(&source.host, &meta)
+                        .unwrap_or(LayerError::WrongKind { path: source.host.clone(), expected: "regular file" }));
+                }
+                writer.file(&source.host, &source.dest)?;
+            }
+            SourceKind::Tree => {
+                let meta = fs::symlink_metadata(&source.host).map_err(io_err("read", &source.host))?;
+                if !meta.is_dir() {
+                    return Err(classify(&source.host, &meta)
+                        .unwrap_or(LayerError::WrongKind { path: source.host.clone(), expected: "directory" }));
+                }
+                writer.dir(&source.dest).map_err(io_err("write layer", out))?;
+                writer.tree(&source.host, &source.dest)?;
+            }
+        }
+    }
+    let files = writer.files;
+    let hashed_tar = tar.into_inner().map_err(io_err("write layer", out))?;
+    let (gz, diff_id, uncompressed_size) = hashed_tar.finish();
+    let blob = gz.finish().map_err(io_err("write layer", out))?;
+    let (buffered, digest, size) = blob.finish();
+    buffered.into_inner().map_err(|e| LayerError::Io {
+        op: "write layer",
+        path: out.to_owned(),
+        source: e.into_error(),
+    })?;
+    Ok(Layer {
+        digest,
+        diff_id,
+        size,
+        uncompressed_size,
+        files,
+        path: out.to_owned(),
+        created_by: spec.created_by.clone(),
+    })
+}
+
+type HashedTar = Sha256Writer<flate2::write::GzEncoder<Sha256Writer<BufWriter<File>>>>;
+
+struct TarWriter<'a> {
+    tar: &'a mut tar::Builder<HashedTar>,
+    mtime: u64,
+    dirs: BTreeSet<String>,
+    files: u64,
+}
+
+impl TarWriter<'_> {
+    fn header(&self, kind: EntryType, mode: u32, size: u64) -> Header {
+        let mut h = Header::new_gnu();
+        h.set_entry_type(kind);
+        h.set_mode(mode);
+        h.set_uid(0);
+        h.set_gid(0);
+        // Only fails for names longer than the field; "root" fits.
+        let _ = h.set_username("root");
+        let _ = h.set_groupname("root");
+        h.set_mtime(self.mtime);
+        h.set_size(size);
+        h
+    }
+
+    /// Directory entries for every ancestor of `dest` (not `dest` itself).
+    fn parents(&mut self, dest: &str) -> io::Result<()> {
+        let trimmed = dest.trim_matches('/');
+        let mut acc = String::new();
+        let parts: Vec<&str> = trimmed.split('/').collect();
+        for part in &parts[..parts.len().saturating_sub(1)] {
+            if !acc.is_empty() {
+                acc.push('/');
+            }
+            acc.push_str(part);
+            self.dir(&acc)?;
+        }
+        Ok(())
+    }
+
+    fn dir(&mut self, dest: &str) -> io::Result<()> {
+        let path = dest.trim_matches('/').to_owned();
+        if path.is_empty() || !self.dirs.insert(path.clone()) {
+            return Ok(());
+        }
+        let mut h = self.header(EntryType::Directory, DIR_MODE, 0);
+        self.tar.append_data(&mut h, format!("{path}/"), io::empty())
+    }
+
+    fn file(&mut self, host: &Path, dest: &str) -> Result<(), LayerError> {
+        let file = File::open(host).map_err(|source| LayerError::Io { op: "open", path: host.to_owned(), source })?;
+        // Size from the open handle, so a file swapped after the walk's lstat
+        // is still read consistently.
+        let meta = file.metadata().map_err(|source| LayerError::Io { op: "stat", path: host.to_owned(), source })?;
+        if !meta.is_file() {
+            return Err(LayerError::WrongKind { path: host.to_owned(), expected: "regular file" });
+        }
+        let size = meta.len();
+        let mut h = self.header(EntryType::Regular, FILE_MODE, size);
+        let mut reader = CountingReader { inner: file.take(size), count: 0 };
+        self.tar.append_data(&mut h, dest.trim_start_matches('/'), &mut reader).map_err(|source| LayerError::Io {
+            op: "read",
+            path: host.to_owned(),
+            source,
+        })?;
+        if reader.count != size {
+            return Err(LayerError::Changed { path: host.to_owned(), expected: size });
+        }
+        self.files += 1;
+        Ok(())
+    }
+
+    fn tree(&mut self, host: &Path, dest: &str) -> Result<(), LayerError> {
+        let read = fs::read_dir(host).map_err(|source| LayerError::Io { op: "list", path: host.to_owned(), source })?;
+        let mut entries = Vec::new();
+        for entry in read {
+            let entry = entry.map_err(|source| LayerError::Io { op: "list", path: host.to_owned(), source })?;
+            entries.push(entry.file_name());
+        }
+        // Byte order of names: independent of locale and of read_dir order.
+        entries.sort_by(|a, b| a.as_encoded_bytes().cmp(b.as_encoded_bytes()));
+        for name in entries {
+            let path = host.join(&name);
+            let Some(name) = name.to_str() else {
+                return Err(LayerError::NonUtf8Name { path });
+            };
+            let child_dest = format!("{}/{}", dest.trim_end_matches('/'), name);
+            // lstat: never follow a link the contributor placed in the tree.
+            let meta = fs::symlink_metadata(&path).map_err(|source| LayerError::Io {
+                op: "read",
+                path: path.clone(),
+                source,
+            })?;
+            if meta.is_dir() {
+                self.dir(&child_dest).map_err(|source| LayerError::Io {
+                    op: "write layer for",
+                    path: path.clone(),
+                    source,
+                })?;
+                self.tree(&path, &child_dest)?;
+            } else if meta.is_file() {
+                self.file(&path, &child_dest)?;
+            } else if let Some(err) = classify(&path, &meta) {
+                return Err(err);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The refusal for anything that is neither a regular file nor a directory.
+fn classify(path: &Path, meta: &fs::Metadata) -> Option<LayerError> {
+    let ft = meta.file_type();
+    let kind = if ft.is_symlink() {
+        return Some(LayerError::Symlink { path: path.to_owned() });
+    } else if ft.is_fifo() {
+        "named pipe (FIFO)"
+    } else if ft.is_socket() {
+        "socket"
+    } else if ft.is_block_device() {
+        "block device"
+    } else if ft.is_char_device() {
+        "character device"
+    } else {
+        return None;
+    };
+    Some(LayerError::SpecialFile { path: path.to_owned(), kind })
+}
+
+struct CountingReader<R> {
+    inner: R,
+    count: u64,
+}
+
+impl<R: Read> Read for CountingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count += n as u64;
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, SystemTime};
+
+    fn write_site(root: &Path) {
+        fs::create_dir_all(root.join("site/b/deep")).unwrap();
+        fs::create_dir_all(root.join("site/a")).unwrap();
+        fs::write(root.join("site/index.html"), "<h1>hi</h1>").unwrap();
+        fs::write(root.join("site/a/x.css"), "body{}").unwrap();
+        fs::write(root.join("site/b/deep/y.txt"), "y").unwrap();
+        fs::write(root.join("site/b/.htaccess"), "Require all granted\n").unwrap();
+    }
+
+    fn site_spec(root: &Path) -> LayerSpec {
+        LayerSpec {
+            sources: vec![Source { host: root.join("site"), dest: "/var/www/html".into(), kind: SourceKind::Tree }],
+            created_by: "COPY site/ /var/www/html/".into(),
+        }
+    }
+
+    fn touch_all(dir: &Path, when: SystemTime) {
+        for entry in fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                touch_all(&path, when);
+            }
+            File::options().write(true).open(&path).or_else(|_| File::open(&path)).unwrap().set_modified(when).ok();
+        }
+    }
+
+    #[test]
+    fn same_tree_gives_same_digests_in_different_dirs_with_different_mtimes() {
+        let a = tempfile::tempdir().unwrap();
+        let b = tempfile::tempdir().unwrap();
+        write_site(a.path());
+        write_site(b.path());
+        touch_all(&b.path().join("site"), SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000));
+        let la = build(&site_spec(a.path()), 1_700_000_000, &a.path().join("l.tgz")).unwrap();
+        let lb = build(&site_spec(b.path()), 1_700_000_000, &b.path().join("l.tgz")).unwrap();
+        assert_eq!(la.digest, lb.digest);
+        assert_eq!(la.diff_id, lb.diff_id);
+        assert_eq!(la.files, 4);
+        assert_eq!(fs::read(&la.path).unwrap(), fs::read(&lb.path).unwrap());
+    }
+
+    #[test]
+    fn a_different_epoch_changes_the_digest() {
+        let a = tempfile::tempdir().unwrap();
+        write_site(a.path());
+        let l1 = build(&site_spec(a.path()), 1_700_000_000, &a.path().join("1.tgz")).unwrap();
+        let l2 = build(&site_spec(a.path()), 1_700_000_001, &a.path().join("2.tgz")).unwrap();
+        assert_ne!(l1.diff_id, l2.diff_id);
+    }
+
+    #[test]
+    fn digests_match_the_bytes_on_disk() {
+        let a = tempfile::tempdir().unwrap();
+        write_site(a.path());
+        let l = build(&site_spec(a.path()), 1, &a.path().join("l.tgz")).unwrap();
+        let blob = fs::read(&l.path).unwrap();
+        assert_eq!(Digest::of_bytes(&blob), l.digest);
+        assert_eq!(blob.len() as u64, l.size);
+        let mut tar_bytes = Vec::new();
+        flate2::read::GzDecoder::new(&blob[..]).read_to_end(&mut tar_bytes).unwrap();
+        assert_eq!(Digest::of_bytes(&tar_bytes), l.diff_id);
+        // gzip header: mtime 0 (bytes 4..8), OS 255 (byte 9).
+        assert_eq!(&blob[4..8], &[0, 0, 0, 0]);
+        assert_eq!(blob[9], 255);
+    }
+
+    #[test]
+    fn entries_are_sorted_root_owned_normalised_and_parents_come_first() {
+        let a = tempfile::tempdir().unwrap();
+        write_site(a.path());
+        #[allow(clippy::permissions_set_readonly_false)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            fs::set_permissions(a.path().join("site/index.html"), fs::Permissions::from_mode(0o4700)).unwrap();
+        }
+        let l = build(&site_spec(a.path()), 42, &a.path().join("l.tgz")).unwrap();
+        let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(File::open(&l.path).unwrap()));
+        let mut seen = Vec::new();
+        for entry in archive.entries().unwrap() {
+            let entry = entry.unwrap();
+            let h = entry.header();
+            let path = entry.path().unwrap().to_string_lossy().into_owned();
+            assert_eq!((h.uid().unwrap(), h.gid().unwrap()), (0, 0), "{path}");
+            assert_eq!(h.username().unwrap(), Some("root"));
+            assert_eq!(h.groupname().unwrap(), Some("root"));
+            assert_eq!(h.mtime().unwrap(), 42, "{path}");
+            let want = if h.entry_type().is_dir() { 0o755 } else { 0o644 };
+            assert_eq!(h.mode().unwrap(), want, "{path}");
+            seen.push(path);
+        }
+        assert_eq!(
+            seen,
+            [
+                "var/",
+                "var/www/",
+                "var/www/html/",
+                "var/www/html/a/",
+                "var/www/html/a/x.css",
+                "var/www/html/b/",
+                "var/www/html/b/.htaccess",
+                "var/www/html/b/deep/",
+                "var/www/html/b/deep/y.txt",
+                "var/www/html/index.html",
+            ]
+        );
+    }
+
+    #[test]
+    fn symlinks_and_fifos_are_refused_not_followed() {
+        let a = tempfile::tempdir().unwrap();
+        write_site(a.path());
+        std::os::unix::fs::symlink("/etc/passwd", a.path().join("site/passwd")).unwrap();
+        let err = build(&site_spec(a.path()), 1, &a.path().join("l.tgz")).unwrap_err();
+        assert!(matches!(&err, LayerError::Symlink { path } if path.ends_with("site/passwd")), "{err}");
+
+        let b = tempfile::tempdir().unwrap();
+        write_site(b.path());
+        let fifo = b.path().join("site/pipe");
+        let status = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+        assert!(status.success());
+        let err = build(&site_spec(b.path()), 1, &b.path().join("l.tgz")).unwrap_err();
+        assert!(matches!(&err, LayerError::SpecialFile { kind: "named pipe (FIFO)", .. }), "{err}");
+    }
+
+    #[test]
+    fn single_file_source_gets_its_parent_directories() {
+        let a = tempfile::tempdir().unwrap();
+        fs::write(a.path().join("htpasswd"), "u:$apr1$x$y\n").unwrap();
+        let spec = LayerSpec {
+            sources: vec![Source {
+                host: a.path().join("htpasswd"),
+                dest: "/opt/.htpasswd".into(),
+                kind: SourceKind::File,
+            }],
+            created_by: "COPY".into(),
+        };
+        let l = build(&spec, 5, &a.path().join("l.tgz")).unwrap();
+        let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(File::open(&l.path).unwrap()));
+        let names: Vec<String> =
+            archive.entries().unwrap().map(|e| e.unwrap().path().unwrap().to_string_lossy().into_owned()).collect();
+        assert_eq!(names, ["opt/", "opt/.htpasswd"]);
+    }
+}

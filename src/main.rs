@@ -1,0 +1,63 @@
+//! The `sitepack` binary: parse, set up logging, call the library, map the
+//! outcome to an exit code. Results go to stdout, everything else to stderr.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+use sitepack::cli::{Cli, Command};
+use tracing_subscriber::EnvFilter;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.verbose, cli.quiet);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(sitepack::error::EXIT_FAILED);
+        }
+    };
+    match cli.command {
+        Command::Build(args) => {
+            let json = args.json;
+            let outcome = sitepack::plan::build_plan(args, &sitepack::plan::process_env)
+                .map_err(sitepack::Error::from)
+                .and_then(|plan| runtime.block_on(sitepack::build(plan)));
+            match outcome {
+                Ok(report) => {
+                    let text = if json {
+                        serde_json::to_string_pretty(&report).expect("report serialises")
+                    } else {
+                        report.digest.to_string()
+                    };
+                    let mut out = std::io::stdout().lock();
+                    if writeln!(out, "{text}").is_err() {
+                        return ExitCode::from(sitepack::error::EXIT_FAILED);
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(e.exit_code())
+                }
+            }
+        }
+    }
+}
+
+fn init_logging(verbose: u8, quiet: bool) {
+    let default = match (quiet, verbose) {
+        (true, _) => "warn",
+        (false, 0) => "sitepack=info,warn",
+        (false, 1) => "sitepack=debug,info",
+        (false, _) => "sitepack=trace,debug",
+    };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .without_time()
+        .init();
+}

@@ -1,0 +1,452 @@
+//! Flags, environment and `sitepack.toml` become one validated `BuildPlan`
+//! before any network call: references parsed, the base pin checked, input
+//! paths checked, the build epoch and provenance decided.
+//!
+//! Precedence is flags, then environment, then file. The destination falls
+//! back to CodeBuild's variables (`AWS_ACCOUNT_ID`, `AWS_DEFAULT_REGION`,
+//! `IMAGE_REPO_NAME`, `IMAGE_TAG`).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde::Deserialize;
+
+use crate::base::{self, Platform};
+use crate::cli::{BuildArgs, ImageUriForm};
+use crate::image::Metadata;
+use crate::layer::{LayerSpec, Source, SourceKind};
+use crate::reference::Reference;
+use crate::registry;
+
+pub const HTTPD_CONF_DEST: &str = "/etc/httpd/conf/httpd.conf";
+pub const HTPASSWD_DEST: &str = "/opt/.htpasswd";
+pub const DOCROOT: &str = "/var/www/html";
+
+#[derive(Debug, Clone)]
+pub struct BuildPlan {
+    pub base: Reference,
+    pub platform: Platform,
+    pub output: Output,
+    pub layers: Vec<LayerSpec>,
+    pub epoch: Epoch,
+    pub metadata: Metadata,
+    pub deploy: Option<DeployPlan>,
+    pub registry: registry::Options,
+    pub json: bool,
+}
+
+#[derive(Debug, Clone)]
+pub enum Output {
+    Registry { image: Reference },
+    OciDir { path: PathBuf, ref_name: String },
+    OciArchive { path: PathBuf, ref_name: String },
+}
+
+#[derive(Debug, Clone)]
+pub struct DeployPlan {
+    pub path: PathBuf,
+    pub container_name: String,
+    pub form: ImageUriForm,
+}
+
+/// The one timestamp every entry, the config and the history carry.
+#[derive(Debug, Clone, Copy)]
+pub struct Epoch {
+    pub seconds: u64,
+    pub source: EpochSource,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EpochSource {
+    SourceDateEpoch,
+    GitCommit,
+    /// Not reproducible: a rebuild gives another digest.
+    Now,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    #[error("{what} {} (from {flag}) does not exist", path.display())]
+    Missing { what: &'static str, path: PathBuf, flag: &'static str },
+    #[error("{what} {} (from {flag}) is not a {expected}", path.display())]
+    WrongKind { what: &'static str, path: PathBuf, flag: &'static str, expected: &'static str },
+    #[error("{what} {} (from {flag}) is a symbolic link; give the real path", path.display())]
+    Symlink { what: &'static str, path: PathBuf, flag: &'static str },
+    #[error("cannot read {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("no base image: pass --base REF@sha256:…, set SITEPACK_BASE, or set `base` in sitepack.toml")]
+    NoBase,
+    #[error("no destination image: pass --image REGISTRY/REPO:TAG, or set {missing} (CodeBuild's variables)")]
+    NoImage { missing: String },
+    #[error("--image {image}: give a tag, not a digest (the registry computes the digest)")]
+    ImageHasDigest { image: String },
+    #[error("--{flag}: {source}")]
+    Reference {
+        flag: &'static str,
+        #[source]
+        source: crate::reference::ReferenceError,
+    },
+    #[error(transparent)]
+    Base(#[from] base::BaseError),
+    #[error("--platform: {0}")]
+    Platform(#[from] base::PlatformParseError),
+    #[error("--output `{0}`: expected registry, oci:DIR or oci-archive:FILE")]
+    Output(String),
+    #[error("--image-definitions needs a container name: pass --container-name or set CONTAINER_NAME")]
+    NoContainerName,
+    #[error("--image-definitions applies only to --output registry (nothing is deployable from {0})")]
+    DefinitionsWithoutRegistry(String),
+    #[error("SOURCE_DATE_EPOCH=`{0}` is not a whole number of seconds since 1970")]
+    BadEpoch(String),
+    #[error("settings file {}: {detail}", path.display())]
+    ConfigFile { path: PathBuf, detail: String },
+}
+
+/// `sitepack.toml`: the same settings as the flags.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileSettings {
+    pub base: Option<String>,
+    pub platform: Option<String>,
+    pub image: Option<String>,
+    pub output: Option<String>,
+    pub site: Option<PathBuf>,
+    pub htpasswd: Option<PathBuf>,
+    pub httpd_conf: Option<PathBuf>,
+    #[serde(default)]
+    pub insecure_registries: Vec<String>,
+    pub container_name: Option<String>,
+    pub image_definitions: Option<PathBuf>,
+    pub image_uri: Option<ImageUriForm>,
+}
+
+/// Environment lookup, injectable for tests.
+pub type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+pub fn process_env(key: &str) -> Option<String> {
+    std::env::var(key).ok().filter(|v| !v.is_empty())
+}
+
+pub fn build_plan(args: BuildArgs, env: Env<'_>) -> Result<BuildPlan, PlanError> {
+    let file = load_settings(args.config.as_deref())?;
+
+    let base_text = args.base.or(file.base).ok_or(PlanError::NoBase)?;
+    let base = Reference::parse(&base_text).map_err(|source| PlanError::Reference { flag: "base", source })?;
+    base::require_pin(&base)?;
+    let platform: Platform = match args.platform.or(file.platform) {
+        Some(p) => p.parse()?,
+        None => Platform::default(),
+    };
+
+    let output_text = args.output.or(file.output).unwrap_or_else(|| "registry".into());
+    let image_text = args.image.or_else(|| codebuild_image(env).ok()).or(file.image);
+    let image = image_text
+        .as_deref()
+        .map(|t| {
+            let r = Reference::parse(t).map_err(|source| PlanError::Reference { flag: "image", source })?;
+            if r.digest.is_some() {
+                return Err(PlanError::ImageHasDigest { image: t.to_owned() });
+            }
+            Ok(r)
+        })
+        .transpose()?;
+    let ref_name = || image.as_ref().and_then(|i| i.tag.clone()).unwrap_or_else(|| "latest".into());
+    let output = if output_text == "registry" {
+        let image = match image.clone() {
+            Some(i) => i,
+            None => return Err(PlanError::NoImage { missing: codebuild_image(env).unwrap_err() }),
+        };
+        Output::Registry { image }
+    } else if let Some(dir) = output_text.strip_prefix("oci:").filter(|d| !d.is_empty()) {
+        Output::OciDir { path: dir.into(), ref_name: ref_name() }
+    } else if let Some(file) = output_text.strip_prefix("oci-archive:").filter(|d| !d.is_empty()) {
+        Output::OciArchive { path: file.into(), ref_name: ref_name() }
+    } else {
+        return Err(PlanError::Output(output_text));
+    };
+
+    let site = args.site.or(file.site).unwrap_or_else(|| "site".into());
+    let htpasswd = args.htpasswd.or(file.htpasswd).unwrap_or_else(|| "users/htpasswd".into());
+    let httpd_conf = args.httpd_conf.or(file.httpd_conf).unwrap_or_else(|| "conf/httpd.conf".into());
+    check_input("site directory", &site, "--site", true)?;
+    check_input("htpasswd file", &htpasswd, "--htpasswd", false)?;
+    check_input("httpd.conf", &httpd_conf, "--httpd-conf", false)?;
+
+    // What changes least comes first, so a site edit leaves the earlier layers untouched.
+    let layers = vec![
+        layer(&httpd_conf, HTTPD_CONF_DEST, SourceKind::File, "conf/httpd.conf", "/etc/httpd/conf/"),
+        layer(&htpasswd, HTPASSWD_DEST, SourceKind::File, "users/htpasswd", HTPASSWD_DEST),
+        layer(&site, DOCROOT, SourceKind::Tree, "site/", "/var/www/html/"),
+    ];
+
+    let git_dir = if site.is_dir() { site.clone() } else { PathBuf::from(".") };
+    let epoch = decide_epoch(env, &git_dir)?;
+    let metadata = Metadata {
+        created: humantime::format_rfc3339_seconds(
+            std::time::UNIX_EPOCH + std::time::Duration::from_secs(epoch.seconds),
+        )
+        .to_string(),
+        revision: env("CODEBUILD_RESOLVED_SOURCE_VERSION").or_else(|| git(&git_dir, &["rev-parse", "HEAD"])),
+        source: env("CODEBUILD_SOURCE_REPO_URL")
+            .or_else(|| git(&git_dir, &["config", "--get", "remote.origin.url"]))
+            .map(|u| strip_userinfo(&u)),
+    };
+
+    let container_name = args.container_name.or(file.container_name);
+    let definitions = args.image_definitions.or(file.image_definitions);
+    let form = args.image_uri.or(file.image_uri).unwrap_or(ImageUriForm::Digest);
+    let deploy = match (&output, container_name, definitions) {
+        (Output::Registry { .. }, Some(name), path) => Some(DeployPlan {
+            path: path.unwrap_or_else(|| "imagedefinitions.json".into()),
+            container_name: name,
+            form,
+        }),
+        (Output::Registry { .. }, None, Some(_)) => return Err(PlanError::NoContainerName),
+        (_, _, Some(_)) => return Err(PlanError::DefinitionsWithoutRegistry(output_text)),
+        _ => None,
+    };
+
+    let mut insecure = args.insecure_registry;
+    insecure.extend(file.insecure_registries);
+    Ok(BuildPlan {
+        base,
+        platform,
+        output,
+        layers,
+        epoch,
+        metadata,
+        deploy,
+        registry: registry::Options { insecure },
+        json: args.json,
+    })
+}
+
+fn layer(host: &Path, dest: &str, kind: SourceKind, shown_src: &str, shown_dest: &str) -> LayerSpec {
+    LayerSpec {
+        sources: vec![Source { host: host.to_owned(), dest: dest.to_owned(), kind }],
+        created_by: format!("COPY --chown=root:root {shown_src} {shown_dest} # sitepack"),
+    }
+}
+
+fn load_settings(explicit: Option<&Path>) -> Result<FileSettings, PlanError> {
+    let path = match explicit {
+        Some(p) => p.to_owned(),
+        None if Path::new("sitepack.toml").is_file() => PathBuf::from("sitepack.toml"),
+        None => return Ok(FileSettings::default()),
+    };
+    let text = std::fs::read_to_string(&path).map_err(|source| PlanError::Io { path: path.clone(), source })?;
+    // toml's message names the line and column.
+    toml::from_str(&text).map_err(|e| PlanError::ConfigFile { path, detail: e.to_string().trim_end().to_owned() })
+}
+
+/// The ECR image CodeBuild describes, or the list of variables missing.
+fn codebuild_image(env: Env<'_>) -> Result<String, String> {
+    let keys = ["AWS_ACCOUNT_ID", "AWS_DEFAULT_REGION", "IMAGE_REPO_NAME", "IMAGE_TAG"];
+    let values: Vec<Option<String>> = keys.iter().map(|k| env(k)).collect();
+    let missing: Vec<&str> = keys.iter().zip(&values).filter(|(_, v)| v.is_none()).map(|(k, _)| *k).collect();
+    if !missing.is_empty() {
+        return Err(missing.join(", "));
+    }
+    let v: Vec<String> = values.into_iter().flatten().collect();
+    Ok(format!("{}.dkr.ecr.{}.amazonaws.com/{}:{}", v[0], v[1], v[2], v[3]))
+}
+
+fn check_input(what: &'static str, path: &Path, flag: &'static str, dir: bool) -> Result<(), PlanError> {
+    let meta = match std::fs::symlink_metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(PlanError::Missing { what, path: path.to_owned(), flag })
+        }
+        Err(source) => return Err(PlanError::Io { path: path.to_owned(), source }),
+    };
+    if meta.file_type().is_symlink() {
+        return Err(PlanError::Symlink { what, path: path.to_owned(), flag });
+    }
+    let expected = if dir { "directory" } else { "regular file" };
+    if (dir && !meta.is_dir()) || (!dir && !meta.is_file()) {
+        return Err(PlanError::WrongKind { what, path: path.to_owned(), flag, expected });
+    }
+    Ok(())
+}
+
+fn decide_epoch(env: Env<'_>, git_dir: &Path) -> Result<Epoch, PlanError> {
+    if let Some(v) = env("SOURCE_DATE_EPOCH") {
+        let seconds = v.trim().parse().map_err(|_| PlanError::BadEpoch(v.clone()))?;
+        return Ok(Epoch { seconds, source: EpochSource::SourceDateEpoch });
+    }
+    if let Some(seconds) = git(git_dir, &["log", "-1", "--format=%ct"]).and_then(|s| s.parse().ok()) {
+        return Ok(Epoch { seconds, source: EpochSource::GitCommit });
+    }
+    let seconds = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    Ok(Epoch { seconds, source: EpochSource::Now })
+}
+
+/// One line of git's output, or None when git or the repository is absent.
+fn git(dir: &Path, args: &[&str]) -> Option<String> {
+    let out = Command::new("git").arg("-C").arg(dir).args(args).stderr(std::process::Stdio::null()).output().ok()?;
+    let text = String::from_utf8(out.stdout).ok()?.trim().to_owned();
+    (out.status.success() && !text.is_empty()).then_some(text)
+}
+
+/// `https://user:token@host/x.git` → `https://host/x.git`: a clone URL may
+/// carry a credential, and this value is published in the image.
+fn strip_userinfo(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => {
+            let (authority, path) = rest.split_once('/').map_or((rest, ""), |(a, p)| (a, p));
+            let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+            if path.is_empty() && !rest.contains('/') {
+                format!("{scheme}://{host}")
+            } else {
+                format!("{scheme}://{host}/{path}")
+            }
+        }
+        None => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    const PIN: &str = "127.0.0.1:5000/base@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+    fn args(dir: &Path) -> BuildArgs {
+        BuildArgs {
+            site: Some(dir.join("site")),
+            htpasswd: Some(dir.join("users/htpasswd")),
+            httpd_conf: Some(dir.join("conf/httpd.conf")),
+            config: Some(dir.join("none.toml")),
+            base: Some(PIN.into()),
+            platform: None,
+            image: None,
+            output: None,
+            insecure_registry: vec![],
+            container_name: None,
+            image_definitions: None,
+            image_uri: None,
+            json: false,
+        }
+    }
+
+    fn repo() -> tempfile::TempDir {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(d.path().join("site")).unwrap();
+        std::fs::create_dir_all(d.path().join("users")).unwrap();
+        std::fs::create_dir_all(d.path().join("conf")).unwrap();
+        std::fs::write(d.path().join("users/htpasswd"), "").unwrap();
+        std::fs::write(d.path().join("conf/httpd.conf"), "").unwrap();
+        std::fs::write(d.path().join("none.toml"), "").unwrap();
+        d
+    }
+
+    fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        move |k| map.get(k).cloned()
+    }
+
+    #[test]
+    fn codebuild_variables_name_the_ecr_image_and_container() {
+        let d = repo();
+        let mut a = args(d.path());
+        a.container_name = Some("web".into());
+        let env = env_of(&[
+            ("AWS_ACCOUNT_ID", "123456789012"),
+            ("AWS_DEFAULT_REGION", "eu-west-1"),
+            ("IMAGE_REPO_NAME", "coffeefans"),
+            ("IMAGE_TAG", "abc123"),
+            ("SOURCE_DATE_EPOCH", "1700000000"),
+        ]);
+        let plan = build_plan(a, &env).unwrap();
+        match &plan.output {
+            Output::Registry { image } => {
+                assert_eq!(image.to_string(), "123456789012.dkr.ecr.eu-west-1.amazonaws.com/coffeefans:abc123")
+            }
+            o => panic!("{o:?}"),
+        }
+        assert_eq!(plan.epoch.seconds, 1_700_000_000);
+        assert_eq!(plan.metadata.created, "2023-11-14T22:13:20Z");
+        let deploy = plan.deploy.unwrap();
+        assert_eq!(deploy.path, PathBuf::from("imagedefinitions.json"));
+        assert_eq!(deploy.form, ImageUriForm::Digest);
+    }
+
+    #[test]
+    fn missing_codebuild_variables_are_listed() {
+        let d = repo();
+        let env = env_of(&[("AWS_ACCOUNT_ID", "1"), ("IMAGE_TAG", "t")]);
+        let e = build_plan(args(d.path()), &env).unwrap_err().to_string();
+        assert!(e.contains("AWS_DEFAULT_REGION, IMAGE_REPO_NAME"), "{e}");
+    }
+
+    #[test]
+    fn tag_only_base_is_refused_before_anything_else() {
+        let d = repo();
+        let mut a = args(d.path());
+        a.base = Some("127.0.0.1:5000/base:latest".into());
+        let e = build_plan(a, &env_of(&[])).unwrap_err();
+        assert!(matches!(e, PlanError::Base(base::BaseError::NotPinned { .. })), "{e}");
+    }
+
+    #[test]
+    fn missing_inputs_name_path_and_flag() {
+        let d = repo();
+        std::fs::remove_file(d.path().join("users/htpasswd")).unwrap();
+        let mut a = args(d.path());
+        a.image = Some("127.0.0.1:5000/x:y".into());
+        let e = build_plan(a, &env_of(&[])).unwrap_err().to_string();
+        assert!(e.contains("users/htpasswd") && e.contains("--htpasswd") && e.contains("does not exist"), "{e}");
+    }
+
+    #[test]
+    fn flags_win_over_env_over_file() {
+        let d = repo();
+        std::fs::write(
+            d.path().join("s.toml"),
+            "image = \"127.0.0.1:5000/from/file:1\"\nplatform = \"linux/arm64\"\ncontainer_name = \"file\"\n",
+        )
+        .unwrap();
+        let mut a = args(d.path());
+        a.config = Some(d.path().join("s.toml"));
+        let plan = build_plan(a.clone(), &env_of(&[])).unwrap();
+        assert!(matches!(&plan.output, Output::Registry { image } if image.repository == "from/file"));
+        assert_eq!(plan.platform.architecture, "arm64");
+        assert_eq!(plan.deploy.as_ref().unwrap().container_name, "file");
+        a.image = Some("127.0.0.1:5000/from/flag:1".into());
+        a.container_name = Some("flag".into());
+        let plan = build_plan(a, &env_of(&[])).unwrap();
+        assert!(matches!(&plan.output, Output::Registry { image } if image.repository == "from/flag"));
+        assert_eq!(plan.deploy.unwrap().container_name, "flag");
+    }
+
+    #[test]
+    fn settings_file_errors_name_file_and_line() {
+        let d = repo();
+        std::fs::write(d.path().join("s.toml"), "base = \"x\"\nbogus = 1\n").unwrap();
+        let mut a = args(d.path());
+        a.config = Some(d.path().join("s.toml"));
+        let e = build_plan(a, &env_of(&[])).unwrap_err().to_string();
+        assert!(e.contains("s.toml") && e.contains("line 2") && e.contains("bogus"), "{e}");
+    }
+
+    #[test]
+    fn clone_url_credentials_are_not_published() {
+        assert_eq!(strip_userinfo("https://user:tok@git.example/a/b.git"), "https://git.example/a/b.git");
+        assert_eq!(strip_userinfo("https://git.example/a"), "https://git.example/a");
+        assert_eq!(strip_userinfo("git@github.com:a/b.git"), "git@github.com:a/b.git");
+    }
+
+    #[test]
+    fn bad_epoch_is_refused() {
+        let d = repo();
+        let mut a = args(d.path());
+        a.image = Some("127.0.0.1:5000/x:y".into());
+        let e = build_plan(a, &env_of(&[("SOURCE_DATE_EPOCH", "yesterday")])).unwrap_err();
+        assert!(matches!(e, PlanError::BadEpoch(_)));
+    }
+}

@@ -1,0 +1,139 @@
+//! Pushing a built image: every blob first (skipped when present, mounted
+//! from the base repository on the same registry, else uploaded or streamed
+//! across), every blob confirmed, then the manifest under its tag, then the
+//! tag read back and its digest compared. A tag therefore only ever moves to
+//! a complete image.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use futures_util::stream::{self, StreamExt, TryStreamExt};
+use serde::Serialize;
+
+use crate::base::BaseImage;
+use crate::digest::Digest;
+use crate::image::NewImage;
+use crate::layer::Layer;
+use crate::reference::Reference;
+use crate::registry::{BlobAction, MountOutcome, Registry, RegistryError};
+
+/// Blob transfers in flight at once; ECR throttles beyond a few.
+const CONCURRENT_BLOBS: usize = 4;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BlobReport {
+    pub digest: Digest,
+    pub size: u64,
+    /// `base`, `layer` or `config`.
+    pub kind: &'static str,
+    pub action: BlobAction,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PushReport {
+    pub blobs: Vec<BlobReport>,
+    pub bytes_uploaded: u64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PushError {
+    #[error(transparent)]
+    Registry(#[from] RegistryError),
+    #[error("registry {registry}: blob {digest} is missing from {repo} after upload; not tagging an incomplete image")]
+    BlobMissing { registry: String, repo: String, digest: Digest },
+    #[error("registry {registry}: tag {image} reads back as {found}, not the pushed {expected}; another build may have pushed the same tag")]
+    TagMoved { registry: String, image: String, expected: Digest, found: Digest },
+    #[error("registry {registry}: tag {image} cannot be read back after the push")]
+    TagMissing { registry: String, image: String },
+}
+
+type BlobFuture<'a> = Pin<Box<dyn Future<Output = Result<BlobReport, RegistryError>> + Send + 'a>>;
+
+pub async fn push(
+    dest: &Registry,
+    image: &Reference,
+    source: &Registry,
+    base: &BaseImage,
+    layers: &[Layer],
+    new: &NewImage,
+) -> Result<PushReport, PushError> {
+    let repo = image.repository.as_str();
+    let same_registry = dest.name() == source.name();
+    let mut jobs: Vec<BlobFuture<'_>> = Vec::new();
+    for layer in &base.layers {
+        jobs.push(Box::pin(async move {
+            let report = |action| BlobReport { digest: layer.digest.clone(), size: layer.size, kind: "base", action };
+            if dest.blob_exists(repo, &layer.digest).await?.is_some() {
+                return Ok(report(BlobAction::Reused));
+            }
+            let mut session = None;
+            if same_registry {
+                match dest.mount_blob(repo, &layer.digest, &base.reference.repository).await? {
+                    MountOutcome::Mounted => return Ok(report(BlobAction::Mounted)),
+                    MountOutcome::Upload(url) => session = Some(url),
+                }
+            }
+            dest.copy_blob_from(repo, &layer.digest, layer.size, source, &base.reference.repository, session).await?;
+            Ok(report(BlobAction::Uploaded))
+        }));
+    }
+    for layer in layers {
+        jobs.push(Box::pin(async move {
+            let report = |action| BlobReport { digest: layer.digest.clone(), size: layer.size, kind: "layer", action };
+            if dest.blob_exists(repo, &layer.digest).await?.is_some() {
+                return Ok(report(BlobAction::Reused));
+            }
+            dest.upload_file(repo, &layer.digest, layer.size, &layer.path, None).await?;
+            Ok(report(BlobAction::Uploaded))
+        }));
+    }
+    jobs.push(Box::pin(async move {
+        let config = &new.config;
+        let report = |action| BlobReport { digest: config.digest.clone(), size: config.size(), kind: "config", action };
+        if dest.blob_exists(repo, &config.digest).await?.is_some() {
+            return Ok(report(BlobAction::Reused));
+        }
+        dest.upload_bytes(repo, &config.digest, config.bytes.clone()).await?;
+        Ok(report(BlobAction::Uploaded))
+    }));
+    // `buffered` keeps the report in manifest order.
+    let blobs: Vec<BlobReport> = stream::iter(jobs).buffered(CONCURRENT_BLOBS).try_collect().await?;
+    for blob in &blobs {
+        tracing::debug!(digest = %blob.digest, kind = blob.kind, action = ?blob.action, "blob");
+    }
+
+    // Confirm before tagging: a manifest must never name a missing blob.
+    for blob in &blobs {
+        if dest.blob_exists(repo, &blob.digest).await?.is_none() {
+            return Err(PushError::BlobMissing {
+                registry: dest.name().into(),
+                repo: repo.into(),
+                digest: blob.digest.clone(),
+            });
+        }
+    }
+    let reference = image.tag.clone().unwrap_or_else(|| new.manifest.digest.to_string());
+    dest.put_manifest(repo, &reference, new.manifest.media_type, new.manifest.bytes.clone()).await?;
+    let bytes_uploaded =
+        blobs.iter().filter(|b| b.action == BlobAction::Uploaded).map(|b| b.size).sum::<u64>() + new.manifest.size();
+    Ok(PushReport { blobs, bytes_uploaded })
+}
+
+/// Reads the tag back and checks it names the manifest just pushed.
+pub async fn verify(dest: &Registry, image: &Reference, expected: &Digest) -> Result<(), PushError> {
+    let reference = image.manifest_ref();
+    let (bytes, _) = dest
+        .get_manifest(&image.repository, &reference)
+        .await?
+        .ok_or_else(|| PushError::TagMissing { registry: dest.name().into(), image: image.to_string() })?;
+    let found = Digest::of_bytes(&bytes);
+    if &found != expected {
+        return Err(PushError::TagMoved {
+            registry: dest.name().into(),
+            image: image.to_string(),
+            expected: expected.clone(),
+            found,
+        });
+    }
+    Ok(())
+}

@@ -1,0 +1,636 @@
+//! The OCI distribution protocol, as far as sitepack needs it: blob
+//! existence, cross-repository mount, monolithic upload, manifests up and
+//! down, streaming blob reads. One `Registry` per host; it owns the HTTP
+//! client, the credentials and the authorisation it negotiated (Basic, or a
+//! Bearer token per scope).
+//!
+//! Uploads are monolithic (`POST` then one `PUT ?digest=` with the whole
+//! body): ECR drops data from chunked `PATCH` uploads and wants ≥5 MB chunks,
+//! and a layer's digest is known before it is sent because layers are
+//! written to disk first.
+
+pub mod auth;
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::path::Path;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use bytes::Bytes;
+use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, LOCATION, WWW_AUTHENTICATE};
+use reqwest::{Method, RequestBuilder, Response, StatusCode, Url};
+use serde::Deserialize;
+
+use crate::digest::Digest;
+use auth::Challenge;
+pub use auth::{Credentials, Secret};
+
+/// Media types sitepack reads and writes.
+pub mod media {
+    pub const OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";
+    pub const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
+    pub const OCI_CONFIG: &str = "application/vnd.oci.image.config.v1+json";
+    pub const OCI_LAYER_GZIP: &str = "application/vnd.oci.image.layer.v1.tar+gzip";
+    pub const DOCKER_LIST: &str = "application/vnd.docker.distribution.manifest.list.v2+json";
+    pub const DOCKER_MANIFEST: &str = "application/vnd.docker.distribution.manifest.v2+json";
+    pub const DOCKER_CONFIG: &str = "application/vnd.docker.container.image.v1+json";
+    pub const DOCKER_LAYER_GZIP: &str = "application/vnd.docker.image.rootfs.diff.tar.gzip";
+}
+
+const MANIFEST_ACCEPT: &str = "application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, \
+     application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.docker.distribution.manifest.v2+json";
+
+/// Manifests and configs are small; a bigger answer is refused rather than buffered.
+pub const MAX_MANIFEST_BYTES: usize = 4 << 20;
+
+#[derive(Debug, thiserror::Error)]
+pub enum RegistryError {
+    #[error("cannot reach registry {registry}: {detail}")]
+    Unreachable { registry: String, detail: String },
+    #[error("registry {registry} answered {status} to {method} {what}{}", error_suffix(code, message))]
+    Status {
+        registry: String,
+        method: Method,
+        what: String,
+        status: StatusCode,
+        code: Option<String>,
+        message: Option<String>,
+    },
+    #[error("registry {registry} requires credentials for {scope} and none were found (docker config: {config}); log in with `podman login`/`docker login` or add them to that file")]
+    NoCredentials { registry: String, scope: String, config: String },
+    #[error("registry {registry} refused the credentials ({source_of}) for {scope} (HTTP 401); check the user name and password")]
+    Unauthorized { registry: String, scope: String, source_of: &'static str },
+    #[error("registry {registry}: token service {realm} answered {status}")]
+    TokenStatus { registry: String, realm: String, status: StatusCode },
+    #[error("registry {registry}: {detail}")]
+    Protocol { registry: String, detail: String },
+    #[error("registry {registry}: {what} has digest {found}, expected {expected}")]
+    DigestMismatch { registry: String, what: String, expected: Digest, found: Digest },
+    #[error("cannot read {}: {source}", path.display())]
+    File {
+        path: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Credentials(#[from] auth::CredentialsError),
+}
+
+fn error_suffix(code: &Option<String>, message: &Option<String>) -> String {
+    match (code, message) {
+        (Some(c), Some(m)) => format!(": {c}: {m}"),
+        (Some(c), None) => format!(": {c}"),
+        (None, Some(m)) => format!(": {m}"),
+        (None, None) => String::new(),
+    }
+}
+
+/// How a blob got into the destination repository.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BlobAction {
+    /// Already there (HEAD answered 200).
+    Reused,
+    /// Cross-repository mount on the same registry; no bytes sent.
+    Mounted,
+    /// Bytes sent.
+    Uploaded,
+}
+
+/// Connection settings shared by all registries of one run.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Hosts that may be spoken to over plain HTTP (loopback always may).
+    pub insecure: Vec<String>,
+}
+
+pub struct Registry {
+    http: reqwest::Client,
+    /// As written in references (`127.0.0.1:5000`, `docker.io`).
+    name: String,
+    base: Url,
+    credentials: Credentials,
+    auth: Mutex<AuthState>,
+}
+
+#[derive(Default)]
+struct AuthState {
+    /// Set once the registry asked for Basic: sent up front from then on.
+    basic: Option<HeaderValue>,
+    /// Bearer header per scope string.
+    bearer: HashMap<String, HeaderValue>,
+}
+
+impl std::fmt::Debug for Registry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Registry").field("name", &self.name).field("base", &self.base.as_str()).finish_non_exhaustive()
+    }
+}
+
+/// What a request needs the right to do.
+#[derive(Debug, Clone)]
+pub struct Scope(String);
+
+impl Scope {
+    pub fn pull(repo: &str) -> Scope {
+        Scope(format!("repository:{repo}:pull"))
+    }
+    pub fn push(repo: &str) -> Scope {
+        Scope(format!("repository:{repo}:pull,push"))
+    }
+    /// Push to `repo` and read `from` (a cross-repository mount).
+    pub fn mount(repo: &str, from: &str) -> Scope {
+        Scope(format!("repository:{repo}:pull,push repository:{from}:pull"))
+    }
+}
+
+pub enum MountOutcome {
+    Mounted,
+    /// The registry declined and opened an upload session instead.
+    Upload(Url),
+}
+
+#[derive(Deserialize)]
+struct ErrorBody {
+    #[serde(default)]
+    errors: Vec<ErrorItem>,
+}
+
+#[derive(Deserialize)]
+struct ErrorItem {
+    #[serde(default)]
+    code: Option<String>,
+    #[serde(default)]
+    message: Option<String>,
+}
+
+pub fn is_loopback(host: &str) -> bool {
+    let bare = match host.strip_prefix('[') {
+        Some(rest) => rest.split(']').next().unwrap_or(rest),
+        None => host
+            .rsplit_once(':')
+            .map_or(host, |(h, port)| if port.bytes().all(|b| b.is_ascii_digit()) { h } else { host }),
+    };
+    bare == "localhost" || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+impl Registry {
+    /// Resolves how to talk to `name` (`host[:port]`): HTTPS, or for
+    /// loopback and `--insecure-registry` hosts HTTPS first and plain HTTP
+    /// when TLS cannot be spoken, as docker does.
+    pub async fn connect(
+        name: &str,
+        api_host: &str,
+        credentials: Credentials,
+        opts: &Options,
+    ) -> Result<Registry, RegistryError> {
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("sitepack/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(Duration::from_secs(30))
+            .use_rustls_tls()
+            .build()
+            .map_err(|e| RegistryError::Protocol { registry: name.to_owned(), detail: format!("HTTP client: {e}") })?;
+        let https = Url::parse(&format!("https://{api_host}/"))
+            .map_err(|e| RegistryError::Protocol { registry: name.to_owned(), detail: format!("bad host: {e}") })?;
+        let may_use_http = is_loopback(api_host) || opts.insecure.iter().any(|h| h == name || h == api_host);
+        let mut reg = Registry { http, name: name.to_owned(), base: https, credentials, auth: Mutex::default() };
+        match reg.ping().await {
+            Ok(()) => Ok(reg),
+            Err(e) if may_use_http => {
+                let http_base = Url::parse(&format!("http://{api_host}/")).expect("host parsed as https already");
+                tracing::debug!(
+                    registry = name,
+                    "HTTPS failed ({e}); using plain HTTP (loopback or --insecure-registry)"
+                );
+                reg.base = http_base;
+                reg.ping().await.map(|()| reg)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    async fn ping(&self) -> Result<(), RegistryError> {
+        let url = self.url("v2/")?;
+        let resp = self.http.get(url).send().await.map_err(|e| self.unreachable(&e))?;
+        // 401 is the normal answer of a registry that wants credentials.
+        if resp.status().is_success() || resp.status() == StatusCode::UNAUTHORIZED {
+            Ok(())
+        } else {
+            Err(self.status_error(Method::GET, "/v2/", resp).await)
+        }
+    }
+
+    fn url(&self, path: &str) -> Result<Url, RegistryError> {
+        self.base.join(path).map_err(|e| RegistryError::Protocol {
+            registry: self.name.clone(),
+            detail: format!("bad URL path {path}: {e}"),
+        })
+    }
+
+    fn unreachable(&self, e: &reqwest::Error) -> RegistryError {
+        // The chain of sources says what went wrong (refused, TLS, DNS).
+        let mut detail = e.to_string();
+        let mut source = std::error::Error::source(e);
+        while let Some(s) = source {
+            detail.push_str(": ");
+            detail.push_str(&s.to_string());
+            source = s.source();
+        }
+        RegistryError::Unreachable { registry: self.name.clone(), detail }
+    }
+
+    async fn status_error(&self, method: Method, what: &str, resp: Response) -> RegistryError {
+        let status = resp.status();
+        let body = resp.bytes().await.unwrap_or_default();
+        let first = serde_json::from_slice::<ErrorBody>(&body).ok().and_then(|b| b.errors.into_iter().next());
+        let (code, message) = first.map_or((None, None), |e| (e.code, e.message));
+        RegistryError::Status { registry: self.name.clone(), method, what: what.to_owned(), status, code, message }
+    }
+
+    fn cached_auth(&self, scope: &Scope) -> Option<HeaderValue> {
+        let state = self.auth.lock().expect("auth lock");
+        state.bearer.get(&scope.0).cloned().or_else(|| state.basic.clone())
+    }
+
+    /// Sends a request built by `build`, answering one 401 challenge.
+    /// `build` is called again for the retry, so bodies are recreated.
+    async fn send(
+        &self,
+        scope: &Scope,
+        build: impl Fn(&reqwest::Client) -> Result<RequestBuilder, RegistryError>,
+    ) -> Result<Response, RegistryError> {
+        let mut challenged = false;
+        loop {
+            let mut req = build(&self.http)?;
+            if let Some(h) = self.cached_auth(scope) {
+                req = req.header(AUTHORIZATION, h);
+            }
+            let resp = req.send().await.map_err(|e| self.unreachable(&e))?;
+            if resp.status() != StatusCode::UNAUTHORIZED {
+                return Ok(resp);
+            }
+            if challenged {
+                return Err(RegistryError::Unauthorized {
+                    registry: self.name.clone(),
+                    scope: scope.0.clone(),
+                    source_of: self.credentials.describe(),
+                });
+            }
+            challenged = true;
+            let header = resp.headers().get(WWW_AUTHENTICATE).and_then(|h| h.to_str().ok()).unwrap_or("").to_owned();
+            self.authenticate(&header, scope).await?;
+        }
+    }
+
+    async fn authenticate(&self, header: &str, scope: &Scope) -> Result<(), RegistryError> {
+        let no_creds = || RegistryError::NoCredentials {
+            registry: self.name.clone(),
+            scope: scope.0.clone(),
+            config: auth::docker_config_path().map_or("none".into(), |p| p.display().to_string()),
+        };
+        match Challenge::parse(header) {
+            Some(Challenge::Basic) => {
+                let secret = self.credentials.basic_header().ok_or_else(no_creds)?;
+                self.auth.lock().expect("auth lock").basic = Some(sensitive(&secret)?);
+                Ok(())
+            }
+            Some(Challenge::Bearer { realm, service, .. }) => {
+                let token = self.fetch_token(&realm, service.as_deref(), scope).await?;
+                let value = sensitive(&Secret::new(format!("Bearer {}", token.expose())))?;
+                self.auth.lock().expect("auth lock").bearer.insert(scope.0.clone(), value);
+                Ok(())
+            }
+            None if self.credentials == Credentials::Anonymous => Err(no_creds()),
+            None => Err(RegistryError::Protocol {
+                registry: self.name.clone(),
+                detail: "answered 401 with no usable WWW-Authenticate challenge".into(),
+            }),
+        }
+    }
+
+    async fn fetch_token(&self, realm: &str, service: Option<&str>, scope: &Scope) -> Result<Secret, RegistryError> {
+        #[derive(Deserialize)]
+        struct TokenBody {
+            #[serde(default)]
+            token: Option<String>,
+            #[serde(default)]
+            access_token: Option<String>,
+        }
+        let mut url = Url::parse(realm).map_err(|e| RegistryError::Protocol {
+            registry: self.name.clone(),
+            detail: format!("token realm `{realm}` is not a URL: {e}"),
+        })?;
+        {
+            let mut q = url.query_pairs_mut();
+            if let Some(s) = service {
+                q.append_pair("service", s);
+            }
+            for part in scope.0.split(' ') {
+                q.append_pair("scope", part);
+            }
+        }
+        let mut req = self.http.get(url);
+        if let Some(basic) = self.credentials.basic_header() {
+            req = req.header(AUTHORIZATION, sensitive(&basic)?);
+        }
+        let resp = req.send().await.map_err(|e| self.unreachable(&e))?;
+        let status = resp.status();
+        if status == StatusCode::UNAUTHORIZED {
+            return Err(RegistryError::Unauthorized {
+                registry: self.name.clone(),
+                scope: scope.0.clone(),
+                source_of: self.credentials.describe(),
+            });
+        }
+        if !status.is_success() {
+            return Err(RegistryError::TokenStatus { registry: self.name.clone(), realm: realm.to_owned(), status });
+        }
+        let bytes = self.read_bounded(resp, "token answer").await?;
+        let body: TokenBody = serde_json::from_slice(&bytes).map_err(|e| RegistryError::Protocol {
+            registry: self.name.clone(),
+            detail: format!("token answer is not JSON: {e}"),
+        })?;
+        body.token.or(body.access_token).filter(|t| !t.is_empty()).map(Secret::new).ok_or_else(|| {
+            RegistryError::Protocol { registry: self.name.clone(), detail: "token answer holds no token".into() }
+        })
+    }
+
+    /// `Some(size)` when the blob exists in `repo`.
+    pub async fn blob_exists(&self, repo: &str, digest: &Digest) -> Result<Option<u64>, RegistryError> {
+        let url = self.url(&format!("v2/{repo}/blobs/{digest}"))?;
+        let resp = self.send(&Scope::pull(repo), |c| Ok(c.head(url.clone()))).await?;
+        match resp.status() {
+            s if s.is_success() => Ok(Some(content_length(&resp).unwrap_or(0))),
+            StatusCode::NOT_FOUND => Ok(None),
+            _ => Err(self.status_error(Method::HEAD, &format!("blob {digest} in {repo}"), resp).await),
+        }
+    }
+
+    /// Asks the registry to link `digest` from repository `from` into `repo`.
+    pub async fn mount_blob(&self, repo: &str, digest: &Digest, from: &str) -> Result<MountOutcome, RegistryError> {
+        let mut url = self.url(&format!("v2/{repo}/blobs/uploads/"))?;
+        url.query_pairs_mut().append_pair("mount", digest.as_str()).append_pair("from", from);
+        let resp = self.send(&Scope::mount(repo, from), |c| Ok(c.post(url.clone()).header(CONTENT_LENGTH, 0))).await?;
+        match resp.status() {
+            StatusCode::CREATED => Ok(MountOutcome::Mounted),
+            StatusCode::ACCEPTED => Ok(MountOutcome::Upload(self.location(&resp)?)),
+            _ => {
+                Err(self.status_error(Method::POST, &format!("mount of {digest} from {from} into {repo}"), resp).await)
+            }
+        }
+    }
+
+    /// Opens an upload session; returns its URL.
+    pub async fn start_upload(&self, repo: &str) -> Result<Url, RegistryError> {
+        let url = self.url(&format!("v2/{repo}/blobs/uploads/"))?;
+        let resp = self.send(&Scope::push(repo), |c| Ok(c.post(url.clone()).header(CONTENT_LENGTH, 0))).await?;
+        if resp.status() != StatusCode::ACCEPTED {
+            return Err(self.status_error(Method::POST, &format!("upload start in {repo}"), resp).await);
+        }
+        self.location(&resp)
+    }
+
+    fn location(&self, resp: &Response) -> Result<Url, RegistryError> {
+        let loc =
+            resp.headers().get(LOCATION).and_then(|h| h.to_str().ok()).ok_or_else(|| RegistryError::Protocol {
+                registry: self.name.clone(),
+                detail: "upload session answer has no Location header".into(),
+            })?;
+        // Location may be relative to the registry.
+        resp.url().join(loc).map_err(|e| RegistryError::Protocol {
+            registry: self.name.clone(),
+            detail: format!("upload Location `{loc}` is not a URL: {e}"),
+        })
+    }
+
+    /// Completes an upload session with the whole blob in one `PUT`.
+    async fn finish_upload(
+        &self,
+        repo: &str,
+        session: Url,
+        digest: &Digest,
+        size: u64,
+        body: impl Fn() -> Result<reqwest::Body, RegistryError>,
+    ) -> Result<(), RegistryError> {
+        let mut url = session;
+        url.query_pairs_mut().append_pair("digest", digest.as_str());
+        let resp = self
+            .send(&Scope::push(repo), |c| {
+                Ok(c.put(url.clone())
+                    .header(CONTENT_TYPE, "application/octet-stream")
+                    .header(CONTENT_LENGTH, size)
+                    .body(body()?))
+            })
+            .await?;
+        if resp.status() != StatusCode::CREATED {
+            return Err(self.status_error(Method::PUT, &format!("blob {digest} in {repo}"), resp).await);
+        }
+        if let Some(found) = header_digest(&resp) {
+            if &found != digest {
+                return Err(RegistryError::DigestMismatch {
+                    registry: self.name.clone(),
+                    what: format!("uploaded blob in {repo}"),
+                    expected: digest.clone(),
+                    found,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Uploads a file whose digest is already known.
+    pub async fn upload_file(
+        &self,
+        repo: &str,
+        digest: &Digest,
+        size: u64,
+        path: &Path,
+        session: Option<Url>,
+    ) -> Result<(), RegistryError> {
+        let session = match session {
+            Some(s) => s,
+            None => self.start_upload(repo).await?,
+        };
+        self.finish_upload(repo, session, digest, size, || {
+            let file =
+                std::fs::File::open(path).map_err(|source| RegistryError::File { path: path.to_owned(), source })?;
+            let stream = tokio_util::io::ReaderStream::with_capacity(tokio::fs::File::from_std(file), 256 << 10);
+            Ok(reqwest::Body::wrap_stream(stream))
+        })
+        .await
+    }
+
+    pub async fn upload_bytes(&self, repo: &str, digest: &Digest, bytes: Bytes) -> Result<(), RegistryError> {
+        let session = self.start_upload(repo).await?;
+        let size = bytes.len() as u64;
+        self.finish_upload(repo, session, digest, size, || Ok(reqwest::Body::from(bytes.clone()))).await
+    }
+
+    /// Streams a blob read from another registry into `repo` without
+    /// buffering it; the destination checks the digest on completion.
+    pub async fn copy_blob_from(
+        &self,
+        repo: &str,
+        digest: &Digest,
+        size: u64,
+        source: &Registry,
+        source_repo: &str,
+        session: Option<Url>,
+    ) -> Result<(), RegistryError> {
+        let session = match session {
+            Some(s) => s,
+            None => self.start_upload(repo).await?,
+        };
+        let resp = source.get_blob(source_repo, digest).await?;
+        // A streamed body can be sent only once: the closure hands it out once.
+        let body = Mutex::new(Some(reqwest::Body::wrap_stream(resp.bytes_stream())));
+        self.finish_upload(repo, session, digest, size, || {
+            body.lock().expect("body lock").take().ok_or_else(|| RegistryError::Protocol {
+                registry: self.name.clone(),
+                detail: format!("upload of {digest} was refused mid-stream and cannot be replayed"),
+            })
+        })
+        .await
+    }
+
+    /// Starts a blob download; the caller streams and verifies the body.
+    pub async fn get_blob(&self, repo: &str, digest: &Digest) -> Result<Response, RegistryError> {
+        let url = self.url(&format!("v2/{repo}/blobs/{digest}"))?;
+        let resp = self.send(&Scope::pull(repo), |c| Ok(c.get(url.clone()))).await?;
+        if !resp.status().is_success() {
+            return Err(self.status_error(Method::GET, &format!("blob {digest} in {repo}"), resp).await);
+        }
+        Ok(resp)
+    }
+
+    /// A small blob (an image config), read whole and checked against its digest.
+    pub async fn get_blob_verified(&self, repo: &str, digest: &Digest) -> Result<Vec<u8>, RegistryError> {
+        let resp = self.get_blob(repo, digest).await?;
+        let bytes = self.read_bounded(resp, &format!("blob {digest}")).await?;
+        let found = Digest::of_bytes(&bytes);
+        if &found != digest {
+            return Err(RegistryError::DigestMismatch {
+                registry: self.name.clone(),
+                what: format!("blob in {repo}"),
+                expected: digest.clone(),
+                found,
+            });
+        }
+        Ok(bytes)
+    }
+
+    async fn read_bounded(&self, mut resp: Response, what: &str) -> Result<Vec<u8>, RegistryError> {
+        let mut out = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(|e| self.unreachable(&e))? {
+            if out.len() + chunk.len() > MAX_MANIFEST_BYTES {
+                return Err(RegistryError::Protocol {
+                    registry: self.name.clone(),
+                    detail: format!("{what} is larger than {MAX_MANIFEST_BYTES} bytes; refusing to buffer it"),
+                });
+            }
+            out.extend_from_slice(&chunk);
+        }
+        Ok(out)
+    }
+
+    /// Manifest bytes exactly as served, with their media type. `None` on 404.
+    pub async fn get_manifest(&self, repo: &str, reference: &str) -> Result<Option<(Vec<u8>, String)>, RegistryError> {
+        let url = self.url(&format!("v2/{repo}/manifests/{reference}"))?;
+        let resp = self.send(&Scope::pull(repo), |c| Ok(c.get(url.clone()).header(ACCEPT, MANIFEST_ACCEPT))).await?;
+        if resp.status() == StatusCode::NOT_FOUND {
+            return Ok(None);
+        }
+        if !resp.status().is_success() {
+            return Err(self.status_error(Method::GET, &format!("manifest {repo}:{reference}"), resp).await);
+        }
+        let content_type = resp
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|h| h.to_str().ok())
+            .map(|s| s.split(';').next().unwrap_or(s).trim().to_owned())
+            .unwrap_or_default();
+        let bytes = self.read_bounded(resp, &format!("manifest {repo}:{reference}")).await?;
+        Ok(Some((bytes, content_type)))
+    }
+
+    /// Puts manifest `bytes` under `reference` (a tag or its digest).
+    pub async fn put_manifest(
+        &self,
+        repo: &str,
+        reference: &str,
+        media_type: &str,
+        bytes: Bytes,
+    ) -> Result<(), RegistryError> {
+        let url = self.url(&format!("v2/{repo}/manifests/{reference}"))?;
+        let resp = self
+            .send(&Scope::push(repo), |c| Ok(c.put(url.clone()).header(CONTENT_TYPE, media_type).body(bytes.clone())))
+            .await?;
+        if resp.status() != StatusCode::CREATED && !resp.status().is_success() {
+            return Err(self.status_error(Method::PUT, &format!("manifest {repo}:{reference}"), resp).await);
+        }
+        let expected = Digest::of_bytes(&bytes);
+        match header_digest(&resp) {
+            Some(found) if found != expected => Err(RegistryError::DigestMismatch {
+                registry: self.name.clone(),
+                what: format!("manifest {repo}:{reference}"),
+                expected,
+                found,
+            }),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Marks a credential header so hyper never prints it.
+fn sensitive(secret: &Secret) -> Result<HeaderValue, RegistryError> {
+    let mut v = HeaderValue::from_str(secret.expose()).map_err(|_| RegistryError::Protocol {
+        registry: String::from("(credentials)"),
+        detail: "credential contains characters not allowed in an HTTP header".into(),
+    })?;
+    v.set_sensitive(true);
+    Ok(v)
+}
+
+fn content_length(resp: &Response) -> Option<u64> {
+    resp.headers().get(CONTENT_LENGTH)?.to_str().ok()?.parse().ok()
+}
+
+fn header_digest(resp: &Response) -> Option<Digest> {
+    Digest::parse(resp.headers().get("docker-content-digest")?.to_str().ok()?).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_hosts_are_recognised() {
+        for h in ["localhost", "localhost:5000", "127.0.0.1:5000", "127.3.4.5", "[::1]:5000"] {
+            assert!(is_loopback(h), "{h}");
+        }
+        for h in ["registry.example", "10.0.0.1:5000", "123.dkr.ecr.us-east-1.amazonaws.com"] {
+            assert!(!is_loopback(h), "{h}");
+        }
+    }
+
+    #[test]
+    fn status_error_text_carries_code_and_message() {
+        let e = RegistryError::Status {
+            registry: "r".into(),
+            method: Method::PUT,
+            what: "manifest a:b".into(),
+            status: StatusCode::BAD_REQUEST,
+            code: Some("MANIFEST_INVALID".into()),
+            message: Some("manifest invalid".into()),
+        };
+        assert_eq!(
+            e.to_string(),
+            "registry r answered 400 Bad Request to PUT manifest a:b: MANIFEST_INVALID: manifest invalid"
+        );
+    }
+}
