@@ -74,6 +74,19 @@ pub struct Timings {
     pub total: u64,
 }
 
+/// Flags to plan. When the plan is refused, a stale deploy file is removed
+/// too, so a pipeline never deploys an earlier run's image after a failure.
+pub fn plan(args: cli::BuildArgs, env: plan::Env<'_>) -> Result<BuildPlan, Error> {
+    let hint = plan::deploy_path_hint(&args);
+    plan::build_plan(args, env).map_err(|e| {
+        if let Some(path) = hint {
+            // Best effort: the planning error is what the user needs to see.
+            let _ = deploy::remove_stale(&path);
+        }
+        e.into()
+    })
+}
+
 /// Runs a build. On any failure the deploy file is absent afterwards.
 pub async fn build(plan: BuildPlan) -> Result<BuildReport, Error> {
     if let Some(d) = &plan.deploy {

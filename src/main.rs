@@ -21,8 +21,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Build(args) => {
             let json = args.json;
-            let outcome = sitepack::plan::build_plan(args, &sitepack::plan::process_env)
-                .map_err(sitepack::Error::from)
+            let outcome = sitepack::plan(args, &sitepack::plan::process_env)
                 .and_then(|plan| runtime.block_on(sitepack::build(plan)));
             match outcome {
                 Ok(report) => {

@@ -225,6 +225,15 @@ pub fn build_plan(args: BuildArgs, env: Env<'_>) -> Result<BuildPlan, PlanError>
     })
 }
 
+/// Where the deploy file would go, decided leniently (a broken settings file
+/// is ignored here): used to remove a stale one when planning fails.
+/// `None` when no container name is known, since then sitepack never writes it.
+pub fn deploy_path_hint(args: &BuildArgs) -> Option<PathBuf> {
+    let file = load_settings(args.config.as_deref()).unwrap_or_default();
+    args.container_name.as_ref().or(file.container_name.as_ref())?;
+    Some(args.image_definitions.clone().or(file.image_definitions).unwrap_or_else(|| "imagedefinitions.json".into()))
+}
+
 fn layer(host: &Path, dest: &str, kind: SourceKind, shown_src: &str, shown_dest: &str) -> LayerSpec {
     LayerSpec {
         sources: vec![Source { host: host.to_owned(), dest: dest.to_owned(), kind }],

@@ -1,0 +1,307 @@
+//! Test rig: real servers and tools, started per test on free loopback ports.
+//! A `docker-registry` (Debian's distribution 2.8) with or without htpasswd
+//! auth, base images pushed with skopeo, sitepack run as a subprocess, and
+//! podman for running what it built.
+#![allow(dead_code)] // each test binary uses a different subset
+
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+pub const EPOCH: &str = "1700000000";
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+pub fn wait_for_port(port: u16, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "{what} did not start listening on 127.0.0.1:{port}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Runs a command, panicking with its output when it fails.
+pub fn run_ok(cmd: &mut Command) -> String {
+    let out = cmd.output().unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed ({}):\nstdout: {}\nstderr: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+pub struct Registry {
+    child: Child,
+    pub port: u16,
+    pub host: String,
+    pub dir: tempfile::TempDir,
+    pub auth: Option<(String, String)>,
+}
+
+impl Registry {
+    pub fn start() -> Registry {
+        Self::start_inner(None)
+    }
+
+    pub fn start_with_auth(user: &str, password: &str) -> Registry {
+        Self::start_inner(Some((user.to_owned(), password.to_owned())))
+    }
+
+    fn start_inner(auth: Option<(String, String)>) -> Registry {
+        let dir = tempfile::tempdir().unwrap();
+        let port = free_port();
+        let mut config = format!(
+            "version: 0.1\nlog:\n  level: warn\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:{port}\n  secret: test-secret\n",
+            dir.path().join("data").display()
+        );
+        if let Some((user, password)) = &auth {
+            // distribution's htpasswd auth takes bcrypt entries only.
+            let line = run_ok(Command::new("htpasswd").args(["-nbB", user, password]));
+            std::fs::write(dir.path().join("htpasswd"), line.trim()).unwrap();
+            config.push_str(&format!(
+                "auth:\n  htpasswd:\n    realm: sitepack-test\n    path: {}\n",
+                dir.path().join("htpasswd").display()
+            ));
+        }
+        let config_path = dir.path().join("config.yml");
+        std::fs::write(&config_path, config).unwrap();
+        let log = std::fs::File::create(dir.path().join("registry.log")).unwrap();
+        let child = Command::new("docker-registry")
+            .arg("serve")
+            .arg(&config_path)
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .expect("docker-registry must be installed (see .ci/run)");
+        wait_for_port(port, "docker-registry");
+        Registry { child, port, host: format!("127.0.0.1:{port}"), dir, auth }
+    }
+
+    fn creds_args(&self, flag: &str) -> Vec<String> {
+        match &self.auth {
+            Some((u, p)) => vec![format!("--{flag}={u}:{p}")],
+            None => vec![],
+        }
+    }
+
+    /// Copies an image into this registry with skopeo; returns `host/repo:tag@digest`.
+    pub fn push_image(&self, source: &str, repo_tag: &str) -> String {
+        let dest = format!("docker://{}/{repo_tag}", self.host);
+        run_ok(
+            Command::new("skopeo")
+                .args(["copy", "--quiet", "--dest-tls-verify=false"])
+                .args(self.creds_args("dest-creds"))
+                .args([source, &dest]),
+        );
+        let digest = self.manifest_digest(repo_tag).expect("image just pushed");
+        format!("{}/{repo_tag}@{digest}", self.host)
+    }
+
+    /// The digest a `repo:tag` points at, via skopeo; None when absent.
+    pub fn manifest_digest(&self, repo_tag: &str) -> Option<String> {
+        let out = Command::new("skopeo")
+            .args(["inspect", "--raw", "--tls-verify=false"])
+            .args(self.creds_args("creds"))
+            .arg(format!("docker://{}/{repo_tag}", self.host))
+            .output()
+            .unwrap();
+        if !out.status.success() {
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(err.contains("manifest unknown") || err.contains("not found"), "skopeo inspect failed: {err}");
+            return None;
+        }
+        Some(format!("sha256:{}", sha256_hex(&out.stdout)))
+    }
+
+    /// Raw manifest or config JSON through skopeo.
+    pub fn inspect(&self, repo_tag: &str, config: bool) -> serde_json::Value {
+        let mut cmd = Command::new("skopeo");
+        cmd.args(["inspect", "--tls-verify=false"]).args(self.creds_args("creds"));
+        cmd.arg(if config { "--config" } else { "--raw" });
+        cmd.arg(format!("docker://{}/{repo_tag}", self.host));
+        serde_json::from_str(&run_ok(&mut cmd)).unwrap()
+    }
+}
+
+impl Drop for Registry {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+/// The offline Debian apache2 base (built once, cached outside the repo).
+pub fn apache_base_layout() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("base/test/build-debian-httpd.sh");
+        let out = run_ok(Command::new(script).stderr(Stdio::inherit()));
+        PathBuf::from(out.lines().last().expect("script prints the cache dir").trim()).join("oci")
+    })
+}
+
+/// A tiny OCI base (one file, a Cmd that must be cleared), made with umoci
+/// once per test binary: for tests that push but never run the image.
+pub fn tiny_base_layout() -> &'static Path {
+    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let layout = dir.path().join("oci");
+        let layout_s = layout.to_str().unwrap();
+        run_ok(Command::new("umoci").args(["init", "--layout", layout_s]));
+        run_ok(Command::new("umoci").args(["new", "--image", &format!("{layout_s}:latest")]));
+        let rootfs = dir.path().join("rootfs");
+        std::fs::create_dir_all(rootfs.join("etc")).unwrap();
+        std::fs::write(rootfs.join("etc/tiny-base"), "tiny\n").unwrap();
+        let tar = dir.path().join("layer.tar");
+        run_ok(Command::new("tar").args(["--numeric-owner", "-C"]).arg(&rootfs).arg("-cf").arg(&tar).arg("."));
+        run_ok(Command::new("umoci").args(["raw", "add-layer", "--image", &format!("{layout_s}:latest")]).arg(&tar));
+        run_ok(Command::new("umoci").args([
+            "config",
+            "--image",
+            &format!("{layout_s}:latest"),
+            "--os",
+            "linux",
+            "--architecture",
+            "amd64",
+            "--config.cmd",
+            "/bin/false",
+        ]));
+        dir
+    })
+    .path()
+    .join("oci")
+    .leak()
+}
+
+/// A contributor repo in a temp dir: a copy of examples/coffeefans plus the
+/// operator conf at conf/httpd.conf.
+pub fn example_repo() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    run_ok(Command::new("cp").arg("-a").arg(root.join("examples/coffeefans/.")).arg(dir.path()));
+    std::fs::create_dir_all(dir.path().join("conf")).unwrap();
+    std::fs::copy(root.join("examples/operator/httpd.conf"), dir.path().join("conf/httpd.conf")).unwrap();
+    dir
+}
+
+/// `sitepack` with a clean environment: no host docker config, no AWS or
+/// CodeBuild variables, a fixed epoch.
+pub fn sitepack(repo: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sitepack"));
+    cmd.current_dir(repo);
+    for (k, _) in std::env::vars() {
+        if k.starts_with("AWS_") || k.starts_with("CODEBUILD_") || k.starts_with("SITEPACK_") || k == "DOCKER_CONFIG" {
+            cmd.env_remove(k);
+        }
+    }
+    for k in ["CONTAINER_NAME", "IMAGE_REPO_NAME", "IMAGE_TAG", "SOURCE_DATE_EPOCH", "RUST_LOG"] {
+        cmd.env_remove(k);
+    }
+    cmd.env("SOURCE_DATE_EPOCH", EPOCH);
+    // An empty docker config dir: anonymous unless a test writes one.
+    let cfg = repo.join(".docker-config");
+    std::fs::create_dir_all(&cfg).unwrap();
+    cmd.env("DOCKER_CONFIG", cfg);
+    cmd
+}
+
+pub fn write_docker_config(repo: &Path, json: &serde_json::Value) {
+    std::fs::create_dir_all(repo.join(".docker-config")).unwrap();
+    std::fs::write(repo.join(".docker-config/config.json"), serde_json::to_vec(json).unwrap()).unwrap();
+}
+
+pub struct Run {
+    pub status: std::process::ExitStatus,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+pub fn run(cmd: &mut Command) -> Run {
+    let Output { status, stdout, stderr } = cmd.output().unwrap();
+    Run { status, stdout: String::from_utf8(stdout).unwrap(), stderr: String::from_utf8(stderr).unwrap() }
+}
+
+impl Run {
+    pub fn ok(self) -> Run {
+        assert!(self.status.success(), "sitepack failed ({}):\n{}", self.status, self.stderr);
+        self
+    }
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", self.stdout))
+    }
+}
+
+/// podman with the flags this machine needs.
+pub fn podman() -> Command {
+    let mut cmd = Command::new("podman");
+    cmd.args(["--runtime", "/usr/sbin/runc", "--cgroup-manager", "cgroupfs"]);
+    cmd
+}
+
+/// A running container, removed (with its image) on drop.
+pub struct Container {
+    pub name: String,
+    pub port: u16,
+    image: String,
+}
+
+impl Container {
+    pub fn run(image: &str, name: &str) -> Container {
+        let port = free_port();
+        run_ok(podman().args(["run", "-d", "--name", name, "-p", &format!("127.0.0.1:{port}:80"), image]));
+        let c = Container { name: name.to_owned(), port, image: image.to_owned() };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if curl_status(&c.url("/"), None).is_some() {
+                break;
+            }
+            if Instant::now() > deadline {
+                let logs = Command::new("podman").args(["logs", name]).output().unwrap();
+                panic!("httpd in {name} did not answer: {}", String::from_utf8_lossy(&logs.stderr));
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        c
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+}
+
+impl Drop for Container {
+    fn drop(&mut self) {
+        let _ = podman().args(["rm", "-f", "-t", "0", &self.name]).output();
+        let _ = podman().args(["rmi", "-f", &self.image]).output();
+    }
+}
+
+/// HTTP status (and body) via curl; None when nothing answers.
+pub fn curl(url: &str, user: Option<&str>) -> Option<(u16, String)> {
+    let body = tempfile::NamedTempFile::new().unwrap();
+    let mut cmd = Command::new("curl");
+    cmd.args(["-s", "--max-time", "5", "-o"]).arg(body.path()).args(["-w", "%{http_code}"]);
+    if let Some(u) = user {
+        cmd.args(["-u", u]);
+    }
+    let out = cmd.arg(url).output().unwrap();
+    let code: u16 = String::from_utf8_lossy(&out.stdout).trim().parse().ok()?;
+    (code != 0).then(|| (code, std::fs::read_to_string(body.path()).unwrap_or_default()))
+}
+
+pub fn curl_status(url: &str, user: Option<&str>) -> Option<u16> {
+    curl(url, user).map(|(c, _)| c)
+}

@@ -1,0 +1,163 @@
+//! End to end: the offline Debian apache2 base in a real registry, the
+//! example contributor repo built by sitepack, the image pulled and run by
+//! podman with the seed's entrypoint, and Apache's answers checked over HTTP.
+//! Also: skopeo and umoci read what sitepack wrote.
+
+mod common;
+
+use std::os::unix::fs::MetadataExt;
+use std::process::Command;
+
+use common::*;
+
+fn container_name(test: &str) -> String {
+    format!("sitepack-test-{test}-{}", std::process::id())
+}
+
+/// What a visitor must see: the page, the protected folder, and nothing secret.
+fn check_site(c: &Container) {
+    let (code, body) = curl(&c.url("/coffeefans/"), None).unwrap();
+    assert_eq!(code, 200, "index: {body}");
+    assert!(body.contains("Welcome to coffeefans"), "{body}");
+
+    let members = c.url("/coffeefans/members/");
+    assert_eq!(curl_status(&members, None), Some(401), "members without credentials");
+    let (code, body) = curl(&members, Some("barista:espresso")).unwrap();
+    assert_eq!(code, 200, "members with the right password");
+    assert!(body.contains("Members only"), "{body}");
+    assert_eq!(curl_status(&members, Some("barista:wrong")), Some(401), "members with a wrong password");
+    assert_eq!(curl_status(&members, Some("nobody:espresso")), Some(401), "unknown user");
+
+    for path in ["/coffeefans/members/.htaccess", "/coffeefans/.htaccess"] {
+        let code = curl_status(&c.url(path), Some("barista:espresso")).unwrap();
+        assert!(code == 403 || code == 404, "{path} must not be served, got {code}");
+    }
+    for path in [
+        "/opt/.htpasswd",
+        "/.htpasswd",
+        "/htpasswd",
+        "/users/htpasswd",
+        "/coffeefans/users/htpasswd",
+        "/%2e%2e/opt/.htpasswd",
+    ] {
+        let (code, body) = curl(&c.url(path), None).unwrap();
+        assert_ne!(code, 200, "{path} served: {body}");
+        assert!(!body.contains("$2y$"), "{path} leaked a hash");
+    }
+}
+
+#[test]
+fn example_site_pushed_to_a_registry_is_served_by_apache_with_htaccess_rules() {
+    let reg = Registry::start();
+    let base = reg.push_image(&format!("oci:{}:latest", apache_base_layout().display()), "base/httpd:bookworm");
+    let repo = example_repo();
+    let image = format!("{}/sites/coffeefans:e2e", reg.host);
+    let built = run(sitepack(repo.path()).args(["build", "--base", &base, "--image", &image])).ok();
+    let digest = built.stdout.trim();
+    assert!(digest.starts_with("sha256:"), "{digest}");
+
+    run_ok(podman().args([
+        "pull",
+        "--quiet",
+        "--tls-verify=false",
+        &format!("{}/sites/coffeefans@{digest}", reg.host),
+    ]));
+    let pulled = format!("{}/sites/coffeefans@{digest}", reg.host);
+    let c = Container::run(&pulled, &container_name("registry"));
+    check_site(&c);
+    // The entrypoint is the seed's: httpd in the foreground with DEBUG logging.
+    let inspect = run_ok(podman().args([
+        "image",
+        "inspect",
+        "--format",
+        "{{json .Config.Entrypoint}} {{json .Config.Cmd}}",
+        &pulled,
+    ]));
+    assert_eq!(inspect.trim(), r#"["/usr/sbin/httpd","-e","DEBUG","-D","FOREGROUND"] null"#);
+}
+
+#[test]
+fn oci_layout_and_archive_outputs_load_and_serve_the_same_site() {
+    let reg = Registry::start();
+    let base = reg.push_image(&format!("oci:{}:latest", apache_base_layout().display()), "base/httpd:bookworm");
+    let repo = example_repo();
+    let work = tempfile::tempdir().unwrap();
+
+    // Registry push of the same inputs: the OCI base keeps the OCI family, so
+    // the layout output must carry the very same manifest digest.
+    let pushed = run(sitepack(repo.path()).args(["build", "--base", &base, "--image", &format!("{}/s/x:1", reg.host)]))
+        .ok()
+        .stdout;
+
+    let layout = work.path().join("layout");
+    let out = run(sitepack(repo.path())
+        .args(["build", "--base", &base, "--output"])
+        .arg(format!("oci:{}", layout.display())))
+    .ok();
+    assert_eq!(out.stdout.trim(), pushed.trim(), "oci: output and registry push agree on the digest");
+    let inspect = run_ok(Command::new("skopeo").args(["inspect"]).arg(format!("oci:{}:latest", layout.display())));
+    let inspect: serde_json::Value = serde_json::from_str(&inspect).unwrap();
+    assert_eq!(inspect["Layers"].as_array().unwrap().len(), 4);
+
+    let archive = work.path().join("site.tar");
+    run(sitepack(repo.path())
+        .args(["build", "--base", &base, "--image", "local/coffeefans:archived", "--output"])
+        .arg(format!("oci-archive:{}", archive.display())))
+    .ok();
+    let loaded = run_ok(podman().args(["load", "-i"]).arg(&archive));
+    let image_id = loaded
+        .lines()
+        .find_map(|l| l.strip_prefix("Loaded image: ").or_else(|| l.strip_prefix("Loaded image(s): ")))
+        .unwrap_or_else(|| panic!("podman load said: {loaded}"))
+        .trim()
+        .to_owned();
+    let c = Container::run(&image_id, &container_name("archive"));
+    check_site(&c);
+}
+
+#[test]
+fn skopeo_and_umoci_read_the_pushed_image_with_root_owned_normalised_files() {
+    let reg = Registry::start();
+    let base = reg.push_image(&format!("oci:{}:latest", tiny_base_layout().display()), "base/tiny:1");
+    let repo = example_repo();
+    // Contributor files with odd modes: normalised to 0644/0755 in the image.
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(repo.path().join("users/htpasswd"), std::fs::Permissions::from_mode(0o600)).unwrap();
+    std::fs::set_permissions(repo.path().join("site/coffeefans/index.html"), std::fs::Permissions::from_mode(0o4775))
+        .unwrap();
+    run(sitepack(repo.path()).args(["build", "--base", &base, "--image", &format!("{}/sites/u:1", reg.host)])).ok();
+
+    let work = tempfile::tempdir().unwrap();
+    let layout = work.path().join("l");
+    run_ok(
+        Command::new("skopeo")
+            .args(["copy", "--quiet", "--src-tls-verify=false"])
+            .args([format!("docker://{}/sites/u:1", reg.host), format!("oci:{}:u", layout.display())]),
+    );
+    let bundle = work.path().join("bundle");
+    run_ok(Command::new("umoci").args(["unpack", "--image"]).arg(format!("{}:u", layout.display())).arg(&bundle));
+    let rootfs = bundle.join("rootfs");
+    assert_eq!(std::fs::read_to_string(rootfs.join("etc/tiny-base")).unwrap(), "tiny\n", "base layer present");
+    for (path, mode) in [
+        ("etc/httpd/conf/httpd.conf", 0o100644),
+        ("opt/.htpasswd", 0o100644),
+        ("var/www/html/coffeefans/index.html", 0o100644),
+        ("var/www/html/coffeefans/members/.htaccess", 0o100644),
+        ("var/www/html/coffeefans/members", 0o040755),
+        ("var/www/html", 0o040755),
+        ("opt", 0o040755),
+    ] {
+        let meta = std::fs::symlink_metadata(rootfs.join(path)).unwrap_or_else(|e| panic!("{path}: {e}"));
+        assert_eq!((meta.uid(), meta.gid()), (0, 0), "{path} owner");
+        assert_eq!(meta.mode(), mode, "{path} mode {:o}", meta.mode());
+        assert_eq!(meta.mtime(), EPOCH.parse::<i64>().unwrap(), "{path} mtime is the build epoch");
+    }
+    assert_eq!(
+        std::fs::read(rootfs.join("opt/.htpasswd")).unwrap(),
+        std::fs::read(repo.path().join("users/htpasswd")).unwrap()
+    );
+    assert_eq!(
+        std::fs::read(rootfs.join("etc/httpd/conf/httpd.conf")).unwrap(),
+        std::fs::read(repo.path().join("conf/httpd.conf")).unwrap()
+    );
+}

@@ -1,0 +1,202 @@
+//! `sitepack build` against a real registry (Debian's docker-registry),
+//! anonymous and with htpasswd Basic auth: what is pushed, what is skipped,
+//! and that rebuilding the same inputs changes nothing.
+
+mod common;
+
+use common::*;
+use serde_json::{json, Value};
+
+fn build_json(repo: &std::path::Path, base: &str, image: &str) -> Value {
+    run(sitepack(repo).args(["build", "--json", "--base", base, "--image", image])).ok().json()
+}
+
+fn actions(report: &Value, kind: &str) -> Vec<String> {
+    report["blobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|b| b["kind"] == kind)
+        .map(|b| b["action"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn push_mounts_base_layers_and_a_rebuild_uploads_nothing_new() {
+    let reg = Registry::start();
+    let base = reg.push_image(&format!("oci:{}:latest", tiny_base_layout().display()), "base/tiny:1");
+    let repo = example_repo();
+    let image = format!("{}/sites/coffeefans:dev", reg.host);
+
+    let first = build_json(repo.path(), &base, &image);
+    assert_eq!(actions(&first, "base"), ["mounted"], "base layer comes by cross-repository mount");
+    assert_eq!(actions(&first, "layer"), ["uploaded"; 3]);
+    let digest = first["digest"].as_str().unwrap().to_owned();
+    assert_eq!(
+        reg.manifest_digest("sites/coffeefans:dev").as_deref(),
+        Some(digest.as_str()),
+        "tag points at the build"
+    );
+
+    let second = build_json(repo.path(), &base, &image);
+    assert_eq!(second["digest"], first["digest"], "same inputs, same digest");
+    assert_eq!(actions(&second, "base"), ["reused"]);
+    assert_eq!(actions(&second, "layer"), ["reused"; 3]);
+    assert_eq!(actions(&second, "config"), ["reused"]);
+    let manifest_len = reg.inspect("sites/coffeefans:dev", false).to_string().len() as u64;
+    assert!(second["bytes_uploaded"].as_u64().unwrap() <= manifest_len + 64, "only the manifest is sent again");
+
+    // A fresh copy of the repo elsewhere (new mtimes) builds the same digest.
+    let again = example_repo();
+    let third = build_json(again.path(), &base, &image);
+    assert_eq!(third["digest"], first["digest"]);
+}
+
+#[test]
+fn pushed_image_has_the_dockerfile_config_and_base_family() {
+    let reg = Registry::start();
+    let base = reg.push_image(&format!("oci:{}:latest", tiny_base_layout().display()), "base/tiny:1");
+    let repo = example_repo();
+    let report = build_json(repo.path(), &base, &format!("{}/sites/a:1", reg.host));
+
+    let manifest = reg.inspect("sites/a:1", false);
+    assert_eq!(manifest["mediaType"], "application/vnd.oci.image.manifest.v1+json", "OCI base, OCI image");
+    let layers = manifest["layers"].as_array().unwrap();
+    assert_eq!(layers.len(), 4);
+    assert_eq!(manifest["annotations"]["org.opencontainers.image.base.name"], format!("{}/base/tiny:1", reg.host));
+    assert_eq!(manifest["annotations"]["org.opencontainers.image.created"], "2023-11-14T22:13:20Z");
+
+    let config = reg.inspect("sites/a:1", true);
+    assert_eq!(config["config"]["Entrypoint"], json!(["/usr/sbin/httpd", "-e", "DEBUG", "-D", "FOREGROUND"]));
+    assert!(config["config"].get("Cmd").is_none_or(Value::is_null), "base Cmd cleared: {}", config["config"]);
+    assert!(config["config"]["ExposedPorts"].get("80/tcp").is_some());
+    assert_eq!(config["rootfs"]["diff_ids"].as_array().unwrap().len(), 4);
+    let diff_ids: Vec<&Value> = report["layers"].as_array().unwrap().iter().map(|l| &l["diff_id"]).collect();
+    assert_eq!(config["rootfs"]["diff_ids"].as_array().unwrap()[1..].iter().collect::<Vec<_>>(), diff_ids);
+    assert_eq!(config["created"], "2023-11-14T22:13:20Z");
+    let history: Vec<&str> =
+        config["history"].as_array().unwrap().iter().filter_map(|h| h["created_by"].as_str()).collect();
+    assert!(history.iter().any(|h| h.starts_with("COPY --chown=root:root site/ /var/www/html/")), "{history:?}");
+}
+
+#[test]
+fn basic_auth_credentials_come_from_docker_config() {
+    let reg = Registry::start_with_auth("builder", "s3cret-pass");
+    let base = reg.push_image(&format!("oci:{}:latest", tiny_base_layout().display()), "base/tiny:1");
+    let repo = example_repo();
+    let image = format!("{}/sites/auth:1", reg.host);
+
+    // No credentials: a clear error, nothing tagged.
+    let denied = run(sitepack(repo.path()).args(["build", "--base", &base, "--image", &image]));
+    assert_eq!(denied.status.code(), Some(1), "{}", denied.stderr);
+    assert!(denied.stderr.contains("requires credentials"), "{}", denied.stderr);
+
+    use base64::Engine as _;
+    let auth = base64::engine::general_purpose::STANDARD.encode("builder:s3cret-pass");
+    write_docker_config(repo.path(), &json!({"auths": {reg.host.clone(): {"auth": auth}}}));
+    let out = run(sitepack(repo.path()).args(["build", "--base", &base, "--image", &image])).ok();
+    let digest = out.stdout.trim();
+    assert_eq!(reg.manifest_digest("sites/auth:1").as_deref(), Some(digest));
+    assert!(!out.stderr.contains("s3cret-pass") && !out.stderr.contains(&auth), "credential in log: {}", out.stderr);
+}
+
+#[test]
+fn credential_helper_is_run_for_its_registry() {
+    let reg = Registry::start_with_auth("helped", "helper-pass");
+    let base = reg.push_image(&format!("oci:{}:latest", tiny_base_layout().display()), "base/tiny:1");
+    let repo = example_repo();
+    let bin = repo.path().join(".bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let helper = bin.join("docker-credential-sitepacktest");
+    // The docker credential-helper protocol: server on stdin, JSON on stdout.
+    std::fs::write(
+        &helper,
+        format!(
+            "#!/bin/sh\nread server\n[ \"$server\" = \"{}\" ] || {{ echo 'credentials not found in native keychain'; exit 1; }}\n\
+             echo '{{\"ServerURL\":\"'$server'\",\"Username\":\"helped\",\"Secret\":\"helper-pass\"}}'\n",
+            reg.host
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&helper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    write_docker_config(repo.path(), &json!({"credHelpers": {reg.host.clone(): "sitepacktest"}}));
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+    let out = run(sitepack(repo.path()).env("PATH", path).args([
+        "build",
+        "--base",
+        &base,
+        "--image",
+        &format!("{}/sites/helper:1", reg.host),
+    ]))
+    .ok();
+    assert_eq!(reg.manifest_digest("sites/helper:1").as_deref(), Some(out.stdout.trim()));
+}
+
+#[test]
+fn base_on_another_registry_is_streamed_across() {
+    let src = Registry::start();
+    let dst = Registry::start();
+    let base = src.push_image(&format!("oci:{}:latest", tiny_base_layout().display()), "base/tiny:1");
+    let repo = example_repo();
+    let report = build_json(repo.path(), &base, &format!("{}/sites/x:1", dst.host));
+    assert_eq!(actions(&report, "base"), ["uploaded"], "no mount across registries");
+    // skopeo can copy the whole image out of the destination: every blob is there.
+    let out = tempfile::tempdir().unwrap();
+    run_ok(std::process::Command::new("skopeo").args([
+        "copy",
+        "--quiet",
+        "--src-tls-verify=false",
+        &format!("docker://{}/sites/x:1", dst.host),
+        &format!("oci:{}:x", out.path().join("l").display()),
+    ]));
+}
+
+#[test]
+fn imagedefinitions_names_the_container_and_the_verified_digest() {
+    let reg = Registry::start();
+    let base = reg.push_image(&format!("oci:{}:latest", tiny_base_layout().display()), "base/tiny:1");
+    let repo = example_repo();
+    let out = run(sitepack(repo.path()).env("CONTAINER_NAME", "web").args([
+        "build",
+        "--base",
+        &base,
+        "--image",
+        &format!("{}/sites/deploy:7", reg.host),
+    ]))
+    .ok();
+    let digest = out.stdout.trim();
+    let defs: Value =
+        serde_json::from_slice(&std::fs::read(repo.path().join("imagedefinitions.json")).unwrap()).unwrap();
+    assert_eq!(defs, json!([{"name": "web", "imageUri": format!("{}/sites/deploy@{digest}", reg.host)}]));
+
+    let out = run(sitepack(repo.path()).env("CONTAINER_NAME", "web").args([
+        "build",
+        "--base",
+        &base,
+        "--image",
+        &format!("{}/sites/deploy:7", reg.host),
+        "--image-uri",
+        "tag",
+        "--image-definitions",
+        "out/defs.json",
+    ]));
+    // The folder does not exist: the error names the path, and no file is left.
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stderr.contains("out/defs.json") || out.stderr.contains("out"), "{}", out.stderr);
+    std::fs::create_dir_all(repo.path().join("out")).unwrap();
+    run(sitepack(repo.path()).env("CONTAINER_NAME", "web").args([
+        "build",
+        "--base",
+        &base,
+        "--image",
+        &format!("{}/sites/deploy:7", reg.host),
+        "--image-uri",
+        "tag",
+        "--image-definitions",
+        "out/defs.json",
+    ]))
+    .ok();
+    let defs: Value = serde_json::from_slice(&std::fs::read(repo.path().join("out/defs.json")).unwrap()).unwrap();
+    assert_eq!(defs[0]["imageUri"], format!("{}/sites/deploy:7", reg.host));
+}
