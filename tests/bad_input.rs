@@ -9,10 +9,12 @@ use std::path::Path;
 use common::*;
 use serde_json::json;
 
+/// Adjusts the repo and returns the extra arguments.
+type Setup = Box<dyn Fn(&Path, &Rig) -> Vec<String>>;
+
 struct Case {
     name: &'static str,
-    /// Adjusts the repo and returns the extra arguments.
-    setup: Box<dyn Fn(&Path, &Rig) -> Vec<String>>,
+    setup: Setup,
     exit: i32,
     message: &'static str,
 }

@@ -155,8 +155,8 @@ pub fn apache_base_layout() -> &'static Path {
 /// A tiny OCI base (one file, a Cmd that must be cleared), made with umoci
 /// once per test binary: for tests that push but never run the image.
 pub fn tiny_base_layout() -> &'static Path {
-    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
-    DIR.get_or_init(|| {
+    static DIR: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    &DIR.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
         let layout = dir.path().join("oci");
         let layout_s = layout.to_str().unwrap();
@@ -179,11 +179,9 @@ pub fn tiny_base_layout() -> &'static Path {
             "--config.cmd",
             "/bin/false",
         ]));
-        dir
+        (dir, layout)
     })
-    .path()
-    .join("oci")
-    .leak()
+    .1
 }
 
 /// A contributor repo in a temp dir: a copy of examples/coffeefans plus the
