@@ -166,7 +166,7 @@ async fn run(plan: &BuildPlan) -> Result<BuildReport, Error> {
     let (base_reg, base) = base_result?;
     timings.build_layers = layer_time.as_millis() as u64;
     tracing::info!(
-        "base resolved: {} → {} manifest {} ({} layers)",
+        "base resolved: {} → {} manifest {} ({} base layers)",
         plan.base,
         base.platform,
         base.manifest_digest,
