@@ -16,6 +16,7 @@ pub mod image;
 pub mod layer;
 pub mod output;
 pub mod plan;
+pub mod progress;
 pub mod publish;
 pub mod reference;
 pub mod registry;

@@ -14,8 +14,9 @@ use crate::base::BaseImage;
 use crate::digest::Digest;
 use crate::image::NewImage;
 use crate::layer::Layer;
+use crate::progress::Progress;
 use crate::reference::Reference;
-use crate::registry::{BlobAction, MountOutcome, Registry, RegistryError};
+use crate::registry::{BlobAction, MountOutcome, Registry, RegistryError, Remote};
 
 /// Blob transfers in flight at once; ECR throttles beyond a few.
 const CONCURRENT_BLOBS: usize = 4;
@@ -58,6 +59,7 @@ pub async fn push(
     new: &NewImage,
 ) -> Result<PushReport, PushError> {
     let repo = image.repository.as_str();
+    let progress = &Progress::for_uploads();
     let same_registry = dest.name() == source.name();
     let mut jobs: Vec<BlobFuture<'_>> = Vec::new();
     for layer in &base.layers {
@@ -73,7 +75,8 @@ pub async fn push(
                     MountOutcome::Upload(url) => session = Some(url),
                 }
             }
-            dest.copy_blob_from(repo, &layer.digest, layer.size, source, &base.reference.repository, session).await?;
+            let from = Remote { registry: source, repo: &base.reference.repository };
+            dest.copy_blob_from(repo, &layer.digest, layer.size, from, session, progress).await?;
             Ok(report(BlobAction::Uploaded))
         }));
     }
@@ -83,7 +86,7 @@ pub async fn push(
             if dest.blob_exists(repo, &layer.digest).await?.is_some() {
                 return Ok(report(BlobAction::Reused));
             }
-            dest.upload_file(repo, &layer.digest, layer.size, &layer.path, None).await?;
+            dest.upload_file(repo, &layer.digest, layer.size, &layer.path, progress).await?;
             Ok(report(BlobAction::Uploaded))
         }));
     }
@@ -97,7 +100,9 @@ pub async fn push(
         Ok(report(BlobAction::Uploaded))
     }));
     // `buffered` keeps the report in manifest order.
-    let blobs: Vec<BlobReport> = stream::iter(jobs).buffered(CONCURRENT_BLOBS).try_collect().await?;
+    let blobs: Result<Vec<BlobReport>, _> = stream::iter(jobs).buffered(CONCURRENT_BLOBS).try_collect().await;
+    progress.finish();
+    let blobs = blobs?;
     for blob in &blobs {
         tracing::debug!(digest = %blob.digest, kind = blob.kind, action = ?blob.action, "blob");
     }

@@ -98,6 +98,9 @@ fn basic_auth_credentials_come_from_docker_config() {
     let digest = out.stdout.trim();
     assert_eq!(reg.manifest_digest("sites/auth:1").as_deref(), Some(digest));
     assert!(!out.stderr.contains("s3cret-pass") && !out.stderr.contains(&auth), "credential in log: {}", out.stderr);
+    // Not a terminal: plain log lines, no colour codes, no progress bar.
+    assert!(!out.stderr.contains('\x1b'), "escape codes in piped stderr: {:?}", out.stderr);
+    assert!(out.stderr.contains("verified:"), "{}", out.stderr);
 }
 
 #[test]

@@ -18,11 +18,13 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use bytes::Bytes;
+use futures_util::TryStreamExt;
 use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, LOCATION, WWW_AUTHENTICATE};
 use reqwest::{Method, RequestBuilder, Response, StatusCode, Url};
 use serde::Deserialize;
 
 use crate::digest::Digest;
+use crate::progress::Progress;
 use auth::Challenge;
 pub use auth::{Credentials, Secret};
 
@@ -143,6 +145,13 @@ impl Scope {
     pub fn mount(repo: &str, from: &str) -> Scope {
         Scope(format!("repository:{repo}:pull,push repository:{from}:pull"))
     }
+}
+
+/// A repository on some registry: where a blob is copied from.
+#[derive(Clone, Copy)]
+pub struct Remote<'a> {
+    pub registry: &'a Registry,
+    pub repo: &'a str,
 }
 
 pub enum MountOutcome {
@@ -450,16 +459,16 @@ impl Registry {
         digest: &Digest,
         size: u64,
         path: &Path,
-        session: Option<Url>,
+        progress: &Progress,
     ) -> Result<(), RegistryError> {
-        let session = match session {
-            Some(s) => s,
-            None => self.start_upload(repo).await?,
-        };
+        let session = self.start_upload(repo).await?;
+        progress.expect(size);
         self.finish_upload(repo, session, digest, size, || {
             let file =
                 std::fs::File::open(path).map_err(|source| RegistryError::File { path: path.to_owned(), source })?;
-            let stream = tokio_util::io::ReaderStream::with_capacity(tokio::fs::File::from_std(file), 256 << 10);
+            let progress = progress.clone();
+            let stream = tokio_util::io::ReaderStream::with_capacity(tokio::fs::File::from_std(file), 256 << 10)
+                .inspect_ok(move |chunk| progress.sent(chunk.len() as u64));
             Ok(reqwest::Body::wrap_stream(stream))
         })
         .await
@@ -478,17 +487,20 @@ impl Registry {
         repo: &str,
         digest: &Digest,
         size: u64,
-        source: &Registry,
-        source_repo: &str,
+        source: Remote<'_>,
         session: Option<Url>,
+        progress: &Progress,
     ) -> Result<(), RegistryError> {
         let session = match session {
             Some(s) => s,
             None => self.start_upload(repo).await?,
         };
-        let resp = source.get_blob(source_repo, digest).await?;
+        let resp = source.registry.get_blob(source.repo, digest).await?;
+        progress.expect(size);
+        let progress = progress.clone();
+        let stream = resp.bytes_stream().inspect_ok(move |chunk| progress.sent(chunk.len() as u64));
         // A streamed body can be sent only once: the closure hands it out once.
-        let body = Mutex::new(Some(reqwest::Body::wrap_stream(resp.bytes_stream())));
+        let body = Mutex::new(Some(reqwest::Body::wrap_stream(stream)));
         self.finish_upload(repo, session, digest, size, || {
             body.lock().expect("body lock").take().ok_or_else(|| RegistryError::Protocol {
                 registry: self.name.clone(),
