@@ -203,3 +203,38 @@ fn imagedefinitions_names_the_container_and_the_verified_digest() {
     let defs: Value = serde_json::from_slice(&std::fs::read(repo.path().join("out/defs.json")).unwrap()).unwrap();
     assert_eq!(defs[0]["imageUri"], format!("{}/sites/deploy:7", reg.host));
 }
+
+#[test]
+fn bearer_token_challenge_is_answered_from_the_token_service() {
+    let reg = Registry::start_with_token_auth("tokenuser", "token-pass");
+    let base = reg.push_image(&format!("oci:{}:latest", tiny_base_layout().display()), "base/tiny:1");
+    let repo = example_repo();
+    let image = format!("{}/sites/bearer:1", reg.host);
+    let issued_before = reg.token_server.as_ref().unwrap().issued.load(std::sync::atomic::Ordering::Relaxed);
+
+    // Anonymous: the token service grants pull only, so reading the base
+    // works and the push is refused with a clear message.
+    let denied = run(sitepack(repo.path()).args(["build", "--base", &base, "--image", &image]));
+    assert_eq!(denied.status.code(), Some(1), "{}", denied.stderr);
+    assert!(denied.stderr.contains("requires credentials"), "{}", denied.stderr);
+    assert!(reg.manifest_digest("sites/bearer:1").is_none());
+
+    use base64::Engine as _;
+    let auth = base64::engine::general_purpose::STANDARD.encode("tokenuser:token-pass");
+    write_docker_config(repo.path(), &json!({"auths": {reg.host.clone(): {"auth": auth}}}));
+    let out = run(sitepack(repo.path()).args(["build", "--json", "--base", &base, "--image", &image])).ok();
+    let report = out.json();
+    assert_eq!(reg.manifest_digest("sites/bearer:1").as_deref(), report["digest"].as_str());
+    assert_eq!(actions(&report, "base"), ["mounted"], "mount scope covers both repositories");
+    let issued = reg.token_server.as_ref().unwrap().issued.load(std::sync::atomic::Ordering::Relaxed);
+    assert!(issued > issued_before, "tokens came from the token service");
+    assert!(!out.stderr.contains("token-pass"), "{}", out.stderr);
+
+    // Wrong password: the token service itself says 401.
+    let bad = base64::engine::general_purpose::STANDARD.encode("tokenuser:nope");
+    write_docker_config(repo.path(), &json!({"auths": {reg.host.clone(): {"auth": bad}}}));
+    let refused =
+        run(sitepack(repo.path()).args(["build", "--base", &base, "--image", &format!("{}/sites/bearer:2", reg.host)]));
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(refused.stderr.contains("refused the credentials"), "{}", refused.stderr);
+}

@@ -283,6 +283,11 @@ impl Registry {
             if resp.status() != StatusCode::UNAUTHORIZED {
                 return Ok(resp);
             }
+            if challenged && self.credentials == Credentials::Anonymous {
+                // Token services hand anonymous callers pull-only tokens; the
+                // fix is credentials, not different ones.
+                return Err(self.no_credentials(scope));
+            }
             if challenged {
                 return Err(RegistryError::Unauthorized {
                     registry: self.name.clone(),
@@ -296,12 +301,16 @@ impl Registry {
         }
     }
 
-    async fn authenticate(&self, header: &str, scope: &Scope) -> Result<(), RegistryError> {
-        let no_creds = || RegistryError::NoCredentials {
+    fn no_credentials(&self, scope: &Scope) -> RegistryError {
+        RegistryError::NoCredentials {
             registry: self.name.clone(),
             scope: scope.0.clone(),
             config: auth::docker_config_path().map_or("none".into(), |p| p.display().to_string()),
-        };
+        }
+    }
+
+    async fn authenticate(&self, header: &str, scope: &Scope) -> Result<(), RegistryError> {
+        let no_creds = || self.no_credentials(scope);
         match Challenge::parse(header) {
             Some(Challenge::Basic) => {
                 let secret = self.credentials.basic_header().ok_or_else(no_creds)?;

@@ -4,6 +4,8 @@
 //! podman for running what it built.
 #![allow(dead_code)] // each test binary uses a different subset
 
+pub mod token_server;
+
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -43,25 +45,51 @@ pub struct Registry {
     pub host: String,
     pub dir: tempfile::TempDir,
     pub auth: Option<(String, String)>,
+    pub token_server: Option<token_server::TokenServer>,
+}
+
+#[derive(PartialEq)]
+enum AuthMode {
+    None,
+    Htpasswd,
+    Token,
 }
 
 impl Registry {
     pub fn start() -> Registry {
-        Self::start_inner(None)
+        Self::start_inner(AuthMode::None, None)
     }
 
+    /// HTTP Basic against an htpasswd file.
     pub fn start_with_auth(user: &str, password: &str) -> Registry {
-        Self::start_inner(Some((user.to_owned(), password.to_owned())))
+        Self::start_inner(AuthMode::Htpasswd, Some((user.to_owned(), password.to_owned())))
     }
 
-    fn start_inner(auth: Option<(String, String)>) -> Registry {
+    /// Bearer tokens from a token service (anonymous may pull, the user may push).
+    pub fn start_with_token_auth(user: &str, password: &str) -> Registry {
+        Self::start_inner(AuthMode::Token, Some((user.to_owned(), password.to_owned())))
+    }
+
+    fn start_inner(mode: AuthMode, auth: Option<(String, String)>) -> Registry {
         let dir = tempfile::tempdir().unwrap();
         let port = free_port();
         let mut config = format!(
             "version: 0.1\nlog:\n  level: warn\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:{port}\n  secret: test-secret\n",
             dir.path().join("data").display()
         );
-        if let Some((user, password)) = &auth {
+        let mut token_server = None;
+        if let (AuthMode::Token, Some((user, password))) = (&mode, &auth) {
+            let ts = token_server::TokenServer::start(dir.path(), user, password);
+            config.push_str(&format!(
+                "auth:\n  token:\n    realm: {}\n    service: {}\n    issuer: {}\n    rootcertbundle: {}\n",
+                ts.realm(),
+                token_server::SERVICE,
+                token_server::ISSUER,
+                ts.cert_path.display()
+            ));
+            token_server = Some(ts);
+        }
+        if let (AuthMode::Htpasswd, Some((user, password))) = (&mode, &auth) {
             // distribution's htpasswd auth takes bcrypt entries only.
             let line = run_ok(Command::new("htpasswd").args(["-nbB", user, password]));
             std::fs::write(dir.path().join("htpasswd"), line.trim()).unwrap();
@@ -81,7 +109,7 @@ impl Registry {
             .spawn()
             .expect("docker-registry must be installed (see .ci/run)");
         wait_for_port(port, "docker-registry");
-        Registry { child, port, host: format!("127.0.0.1:{port}"), dir, auth }
+        Registry { child, port, host: format!("127.0.0.1:{port}"), dir, auth, token_server }
     }
 
     fn creds_args(&self, flag: &str) -> Vec<String> {
