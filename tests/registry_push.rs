@@ -238,3 +238,24 @@ fn bearer_token_challenge_is_answered_from_the_token_service() {
     assert_eq!(refused.status.code(), Some(1));
     assert!(refused.stderr.contains("refused the credentials"), "{}", refused.stderr);
 }
+
+#[test]
+fn https_registry_with_a_private_ca_is_trusted_through_ssl_cert_file() {
+    let reg = Registry::start_tls();
+    let base = reg.push_image(&format!("oci:{}:latest", tiny_base_layout().display()), "base/tiny:1");
+    let repo = example_repo();
+    let image = format!("{}/sites/tls:1", reg.host);
+
+    // Without the CA: the certificate error is what the user sees, with the fix.
+    let untrusted = run(sitepack(repo.path()).args(["build", "--base", &base, "--image", &image]));
+    assert_eq!(untrusted.status.code(), Some(1), "{}", untrusted.stderr);
+    assert!(untrusted.stderr.contains("cannot reach registry"), "{}", untrusted.stderr);
+    assert!(untrusted.stderr.contains("UnknownIssuer"), "{}", untrusted.stderr);
+    assert!(untrusted.stderr.contains("SSL_CERT_FILE"), "{}", untrusted.stderr);
+
+    let bundle = reg.ca_bundle.as_ref().unwrap();
+    let out =
+        run(sitepack(repo.path()).env("SSL_CERT_FILE", bundle).args(["build", "--base", &base, "--image", &image]))
+            .ok();
+    assert_eq!(reg.manifest_digest("sites/tls:1").as_deref(), Some(out.stdout.trim()));
+}

@@ -206,14 +206,13 @@ impl Registry {
         let mut reg = Registry { http, name: name.to_owned(), base: https, credentials, auth: Mutex::default() };
         match reg.ping().await {
             Ok(()) => Ok(reg),
-            Err(e) if may_use_http => {
+            Err(https_error) if may_use_http => {
                 let http_base = Url::parse(&format!("http://{api_host}/")).expect("host parsed as https already");
-                tracing::debug!(
-                    registry = name,
-                    "HTTPS failed ({e}); using plain HTTP (loopback or --insecure-registry)"
-                );
+                tracing::debug!(registry = name, "HTTPS failed ({https_error}); trying plain HTTP");
                 reg.base = http_base;
-                reg.ping().await.map(|()| reg)
+                // When both fail, the HTTPS error (a certificate problem,
+                // say) is the one that explains it.
+                reg.ping().await.map(|()| reg).map_err(|_| https_error)
             }
             Err(e) => Err(e),
         }
@@ -249,6 +248,11 @@ impl Registry {
             detail.push_str(": ");
             detail.push_str(&s.to_string());
             source = s.source();
+        }
+        if detail.contains("certificate") {
+            detail.push_str(
+                " (for a registry with a private CA, set SSL_CERT_FILE to a bundle holding that CA and the system CAs)",
+            );
         }
         RegistryError::Unreachable { registry: self.name.clone(), detail }
     }

@@ -46,6 +46,8 @@ pub struct Registry {
     pub dir: tempfile::TempDir,
     pub auth: Option<(String, String)>,
     pub token_server: Option<token_server::TokenServer>,
+    /// For TLS registries: system CAs plus the test CA, for SSL_CERT_FILE.
+    pub ca_bundle: Option<PathBuf>,
 }
 
 #[derive(PartialEq)]
@@ -53,11 +55,17 @@ enum AuthMode {
     None,
     Htpasswd,
     Token,
+    Tls,
 }
 
 impl Registry {
     pub fn start() -> Registry {
         Self::start_inner(AuthMode::None, None)
+    }
+
+    /// HTTPS with a certificate for 127.0.0.1 from a fresh test CA.
+    pub fn start_tls() -> Registry {
+        Self::start_inner(AuthMode::Tls, None)
     }
 
     /// HTTP Basic against an htpasswd file.
@@ -77,6 +85,12 @@ impl Registry {
             "version: 0.1\nlog:\n  level: warn\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:{port}\n  secret: test-secret\n",
             dir.path().join("data").display()
         );
+        let mut ca_bundle = None;
+        if mode == AuthMode::Tls {
+            let (cert, key, bundle) = test_ca_and_cert(dir.path());
+            config.push_str(&format!("  tls:\n    certificate: {}\n    key: {}\n", cert.display(), key.display()));
+            ca_bundle = Some(bundle);
+        }
         let mut token_server = None;
         if let (AuthMode::Token, Some((user, password))) = (&mode, &auth) {
             let ts = token_server::TokenServer::start(dir.path(), user, password);
@@ -109,7 +123,7 @@ impl Registry {
             .spawn()
             .expect("docker-registry must be installed (see .ci/run)");
         wait_for_port(port, "docker-registry");
-        Registry { child, port, host: format!("127.0.0.1:{port}"), dir, auth, token_server }
+        Registry { child, port, host: format!("127.0.0.1:{port}"), dir, auth, token_server, ca_bundle }
     }
 
     fn creds_args(&self, flag: &str) -> Vec<String> {
@@ -163,6 +177,26 @@ impl Drop for Registry {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// A CA, a server certificate for 127.0.0.1 signed by it, and a bundle of
+/// the system CAs plus the test CA (SSL_CERT_FILE replaces the system store).
+fn test_ca_and_cert(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
+    let ca_key = rcgen::KeyPair::generate().unwrap();
+    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    ca_params.distinguished_name.push(rcgen::DnType::CommonName, "sitepack test CA");
+    let ca = ca_params.self_signed(&ca_key).unwrap();
+    let issuer = rcgen::Issuer::new(ca_params, ca_key);
+    let key = rcgen::KeyPair::generate().unwrap();
+    let params = rcgen::CertificateParams::new(vec!["127.0.0.1".to_owned(), "localhost".to_owned()]).unwrap();
+    let cert = params.signed_by(&key, &issuer).unwrap();
+    let (cert_path, key_path, bundle) = (dir.join("server.crt"), dir.join("server.key"), dir.join("ca-bundle.pem"));
+    std::fs::write(&cert_path, cert.pem()).unwrap();
+    std::fs::write(&key_path, key.serialize_pem()).unwrap();
+    let system = std::fs::read_to_string("/etc/ssl/certs/ca-certificates.crt").unwrap_or_default();
+    std::fs::write(&bundle, format!("{system}\n{}", ca.pem())).unwrap();
+    (cert_path, key_path, bundle)
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
