@@ -13,6 +13,7 @@ P=(podman --runtime /usr/sbin/runc --cgroup-manager cgroupfs)
 
 stop() {
     "${P[@]}" rm -f -t 0 sitepack-demo >/dev/null 2>&1 || true
+    if [[ -f $state/image ]]; then "${P[@]}" rmi -f "$(cat "$state/image")" >/dev/null 2>&1 || true; fi
     if [[ -f $state/registry.pid ]]; then kill "$(cat "$state/registry.pid")" 2>/dev/null || true; fi
     rm -rf "$state"
 }
@@ -61,7 +62,7 @@ echo "imagedefinitions.json: $(cat "$work/imagedefinitions.json" | tr -d '\n ')"
 
 step "podman run"
 web_port=$(free_port)
-"${P[@]}" pull --quiet --tls-verify=false "$reg/sites/coffeefans@$digest" >/dev/null
+"${P[@]}" pull --quiet --tls-verify=false "$reg/sites/coffeefans@$digest" >"$state/image"
 "${P[@]}" run -d --name sitepack-demo -p "127.0.0.1:$web_port:80" "$reg/sites/coffeefans@$digest" >/dev/null
 url=http://127.0.0.1:$web_port
 for _ in $(seq 100); do curl -s -o /dev/null "$url/" && break; sleep 0.1; done

@@ -451,6 +451,35 @@ mod tests {
     }
 
     #[test]
+    fn without_source_date_epoch_the_site_repos_commit_time_is_used() {
+        let d = repo();
+        let git = |args: &[&str]| {
+            let ok = Command::new("git")
+                .arg("-C")
+                .arg(d.path())
+                .args(args)
+                .env("GIT_COMMITTER_DATE", "@1600000000 +0000")
+                .env("GIT_AUTHOR_DATE", "@1500000000 +0000")
+                .env("GIT_CONFIG_GLOBAL", "/dev/null")
+                .status()
+                .unwrap()
+                .success();
+            assert!(ok, "git {args:?}");
+        };
+        git(&["init", "-q"]);
+        git(&["-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-q", "--allow-empty", "-m", "x"]);
+        let mut a = args(d.path());
+        a.image = Some("127.0.0.1:5000/x:y".into());
+        let plan = build_plan(a.clone(), &env_of(&[])).unwrap();
+        assert_eq!(plan.epoch.source, EpochSource::GitCommit);
+        assert_eq!(plan.epoch.seconds, 1_600_000_000, "committer time, not author time");
+        assert_eq!(plan.metadata.revision.as_deref().map(str::len), Some(40));
+        // CodeBuild's variable names the revision when set.
+        let plan = build_plan(a, &env_of(&[("CODEBUILD_RESOLVED_SOURCE_VERSION", "cafe")])).unwrap();
+        assert_eq!(plan.metadata.revision.as_deref(), Some("cafe"));
+    }
+
+    #[test]
     fn bad_epoch_is_refused() {
         let d = repo();
         let mut a = args(d.path());

@@ -135,10 +135,16 @@ impl Registry {
 
     /// Copies an image into this registry with skopeo; returns `host/repo:tag@digest`.
     pub fn push_image(&self, source: &str, repo_tag: &str) -> String {
+        self.push_image_with(source, repo_tag, &[])
+    }
+
+    /// Like `push_image`, with extra skopeo flags (`--format v2s2`, `--all`).
+    pub fn push_image_with(&self, source: &str, repo_tag: &str, flags: &[&str]) -> String {
         let dest = format!("docker://{}/{repo_tag}", self.host);
         run_ok(
             Command::new("skopeo")
                 .args(["copy", "--quiet", "--dest-tls-verify=false"])
+                .args(flags)
                 .args(self.creds_args("dest-creds"))
                 .args([source, &dest]),
         );
@@ -221,29 +227,37 @@ pub fn tiny_base_layout() -> &'static Path {
     &DIR.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
         let layout = dir.path().join("oci");
-        let layout_s = layout.to_str().unwrap();
-        run_ok(Command::new("umoci").args(["init", "--layout", layout_s]));
-        run_ok(Command::new("umoci").args(["new", "--image", &format!("{layout_s}:latest")]));
-        let rootfs = dir.path().join("rootfs");
-        std::fs::create_dir_all(rootfs.join("etc")).unwrap();
-        std::fs::write(rootfs.join("etc/tiny-base"), "tiny\n").unwrap();
-        let tar = dir.path().join("layer.tar");
-        run_ok(Command::new("tar").args(["--numeric-owner", "-C"]).arg(&rootfs).arg("-cf").arg(&tar).arg("."));
-        run_ok(Command::new("umoci").args(["raw", "add-layer", "--image", &format!("{layout_s}:latest")]).arg(&tar));
-        run_ok(Command::new("umoci").args([
-            "config",
-            "--image",
-            &format!("{layout_s}:latest"),
-            "--os",
-            "linux",
-            "--architecture",
-            "amd64",
-            "--config.cmd",
-            "/bin/false",
-        ]));
+        run_ok(Command::new("umoci").args(["init", "--layout"]).arg(&layout));
+        add_tiny_image(&layout, "latest", "amd64");
         (dir, layout)
     })
     .1
+}
+
+/// Adds a one-file image for `arch` to an OCI layout under `tag`.
+pub fn add_tiny_image(layout: &Path, tag: &str, arch: &str) {
+    let image = format!("{}:{tag}", layout.display());
+    run_ok(Command::new("umoci").args(["new", "--image", &image]));
+    let work = tempfile::tempdir().unwrap();
+    let rootfs = work.path().join("rootfs");
+    std::fs::create_dir_all(rootfs.join("etc")).unwrap();
+    std::fs::write(rootfs.join("etc/tiny-base"), "tiny\n").unwrap();
+    let tar = work.path().join("layer.tar");
+    run_ok(
+        Command::new("tar").args(["--numeric-owner", "--mtime=@0", "-C"]).arg(&rootfs).arg("-cf").arg(&tar).arg("."),
+    );
+    run_ok(Command::new("umoci").args(["raw", "add-layer", "--image", &image]).arg(&tar));
+    run_ok(Command::new("umoci").args([
+        "config",
+        "--image",
+        &image,
+        "--os",
+        "linux",
+        "--architecture",
+        arch,
+        "--config.cmd",
+        "/bin/false",
+    ]));
 }
 
 /// A contributor repo in a temp dir: a copy of examples/coffeefans plus the
