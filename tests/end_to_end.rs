@@ -101,10 +101,11 @@ fn oci_layout_and_archive_outputs_load_and_serve_the_same_site() {
     // Into podman's storage under an explicit name (podman would derive one
     // from the mixed-case temp path and refuse it).
     let local = format!("localhost/sitepack-test-layout:{}", std::process::id());
-    run_ok(Command::new("skopeo").args(["copy", "--quiet"]).args([
-        format!("oci:{}:latest", layout.display()),
-        format!("containers-storage:{local}"),
-    ]));
+    run_ok(
+        Command::new("skopeo")
+            .args(["copy", "--quiet"])
+            .args([format!("oci:{}:latest", layout.display()), format!("containers-storage:{local}")]),
+    );
     let c = Container::run(&local, &container_name("layout"));
     check_site(&c);
     drop(c);
