@@ -41,12 +41,14 @@ pub enum Command {
 
 const BUILD_EXAMPLES: &str = "\
 Examples:
-  # In CodeBuild: image name from AWS_ACCOUNT_ID, AWS_DEFAULT_REGION, IMAGE_REPO_NAME, IMAGE_TAG;
-  # container name for imagedefinitions.json from CONTAINER_NAME.
-  sitepack build --base 123456789012.dkr.ecr.eu-west-1.amazonaws.com/httpd-base@sha256:… --httpd-conf conf/httpd.conf
+  # In CodeBuild (see buildspec.yml): image name from AWS_ACCOUNT_ID, AWS_DEFAULT_REGION,
+  # IMAGE_REPO_NAME, IMAGE_TAG; base from SITEPACK_BASE; httpd.conf from HTTPD_CONF_URI;
+  # container name for imagedefinitions.json from CONTAINER_NAME. ECR hosts use an ECR token.
+  sitepack build --image-detail imageDetail.json
 
   # Against a local registry (loopback hosts may use plain HTTP):
-  sitepack build --base 127.0.0.1:5000/httpd@sha256:… --image 127.0.0.1:5000/sites/coffeefans:dev
+  sitepack build --base 127.0.0.1:5000/httpd@sha256:… --image 127.0.0.1:5000/sites/coffeefans:dev \
+    --httpd-conf /srv/operator/httpd.conf
 
   # Into an OCI archive for `podman load -i site.tar`:
   sitepack build --base … --output oci-archive:site.tar
@@ -63,9 +65,16 @@ pub struct BuildArgs {
     /// htpasswd file, copied to /opt/.htpasswd [default: users/htpasswd]
     #[arg(long, value_name = "FILE", help_heading = "Inputs")]
     pub htpasswd: Option<PathBuf>,
-    /// The operator's httpd.conf, copied to /etc/httpd/conf/httpd.conf [default: conf/httpd.conf]
-    #[arg(long, value_name = "FILE", help_heading = "Inputs")]
-    pub httpd_conf: Option<PathBuf>,
+    /// The operator's httpd.conf: s3://BUCKET/KEY[?versionId=…] or a local FILE; copied to
+    /// /etc/httpd/conf/httpd.conf. A conf/httpd.conf in the contributor's repo is never used.
+    #[arg(long, env = "HTTPD_CONF_URI", value_name = "URI|FILE", help_heading = "Inputs")]
+    pub httpd_conf: Option<String>,
+    /// Refuse the httpd.conf unless its content has this sha256 (64 hex characters)
+    #[arg(long, value_name = "HEX", help_heading = "Inputs")]
+    pub httpd_conf_sha256: Option<String>,
+    /// Largest httpd.conf accepted from S3 [default: 1048576]
+    #[arg(long, value_name = "BYTES", help_heading = "Inputs")]
+    pub httpd_conf_max_bytes: Option<u64>,
     /// Settings file [default: sitepack.toml when it exists]
     #[arg(long, value_name = "FILE", help_heading = "Inputs")]
     pub config: Option<PathBuf>,
@@ -78,8 +87,18 @@ pub struct BuildArgs {
     pub platform: Option<String>,
 
     /// Image to push: REGISTRY/REPO:TAG [default: $AWS_ACCOUNT_ID.dkr.ecr.$AWS_DEFAULT_REGION.amazonaws.com/$IMAGE_REPO_NAME:$IMAGE_TAG]
-    #[arg(long, value_name = "REF", help_heading = "Destination")]
+    #[arg(long, env = "SITEPACK_IMAGE", value_name = "REF", help_heading = "Destination")]
     pub image: Option<String>,
+    /// How to authenticate to the destination registry: auto (ECR for *.dkr.ecr.*.amazonaws.com
+    /// hosts, else docker's config.json), ecr, docker-config or anonymous [default: auto]
+    #[arg(long, env = "SITEPACK_REGISTRY_AUTH", value_enum, value_name = "MODE", help_heading = "Destination")]
+    pub registry_auth: Option<RegistryAuth>,
+    /// ECR: create the repository when it does not exist (scan on push enabled)
+    #[arg(long, help_heading = "Destination")]
+    pub create_repository: bool,
+    /// ECR: tag mutability of a repository created by --create-repository [default: mutable]
+    #[arg(long, value_enum, value_name = "MUTABILITY", requires = "create_repository", help_heading = "Destination")]
+    pub tag_mutability: Option<crate::aws::ecr::TagMutability>,
     /// Where the image goes: registry, oci:DIR (OCI image layout) or oci-archive:FILE [default: registry]
     #[arg(long, value_name = "KIND", help_heading = "Destination")]
     pub output: Option<String>,
@@ -93,7 +112,10 @@ pub struct BuildArgs {
     /// Where to write imagedefinitions.json [default: imagedefinitions.json, when a container name is known]
     #[arg(long, value_name = "PATH", help_heading = "Deploy file")]
     pub image_definitions: Option<PathBuf>,
-    /// Form of imageUri in imagedefinitions.json [default: digest]
+    /// Also write imageDetail.json ({"ImageURI": …}) for ECS blue/green deployments, here
+    #[arg(long, value_name = "PATH", help_heading = "Deploy file")]
+    pub image_detail: Option<PathBuf>,
+    /// Form of the image URI in the deploy files [default: digest]
     #[arg(long, value_enum, value_name = "FORM", help_heading = "Deploy file")]
     pub image_uri: Option<ImageUriForm>,
 
@@ -103,9 +125,23 @@ pub struct BuildArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RegistryAuth {
+    /// ECR for ECR hosts, docker's config.json for the rest
+    Auto,
+    /// An ECR token from GetAuthorizationToken, for any host
+    Ecr,
+    /// docker's config.json (auths, credHelpers, credsStore)
+    DockerConfig,
+    /// No credentials
+    Anonymous,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ImageUriForm {
     /// REPO@sha256:… — what was verified is what deploys
+    #[default]
     Digest,
     /// REPO:TAG — follows the tag
     Tag,

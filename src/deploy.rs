@@ -1,7 +1,8 @@
-//! `imagedefinitions.json` for CodePipeline's ECS deploy action:
-//! `[{"name": CONTAINER_NAME, "imageUri": …}]`. It exists only for a
-//! verified push: a stale one is removed before the build starts (and again
-//! on failure), and the new one is written atomically.
+//! The files CodePipeline's ECS deploy actions read: `imagedefinitions.json`
+//! (`[{"name": CONTAINER_NAME, "imageUri": …}]`, standard deploy) and
+//! `imageDetail.json` (`{"ImageURI": …}`, blue/green through CodeDeploy).
+//! They exist only for a verified push: stale ones are removed before the
+//! build starts (and again on failure), and new ones are written atomically.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -43,12 +44,25 @@ pub fn image_uri(image: &Reference, digest: &Digest, form: ImageUriForm) -> Stri
     }
 }
 
-pub fn write(plan: &DeployPlan, uri: &str) -> Result<(), DeployError> {
-    let io = |op, source| DeployError::Io { op, path: plan.path.clone(), source };
-    let body = json!([{ "name": plan.container_name, "imageUri": uri }]);
-    let mut bytes = serde_json::to_vec_pretty(&body).expect("JSON values always serialise");
+/// Writes every deploy file the plan asks for; returns their paths.
+pub fn write(plan: &DeployPlan, uri: &str) -> Result<Vec<PathBuf>, DeployError> {
+    let mut written = Vec::new();
+    if let Some((path, container_name)) = &plan.definitions {
+        write_json(path, &json!([{ "name": container_name, "imageUri": uri }]))?;
+        written.push(path.clone());
+    }
+    if let Some(path) = &plan.image_detail {
+        write_json(path, &json!({ "ImageURI": uri }))?;
+        written.push(path.clone());
+    }
+    Ok(written)
+}
+
+fn write_json(path: &Path, value: &serde_json::Value) -> Result<(), DeployError> {
+    let io = |op, source| DeployError::Io { op, path: path.to_owned(), source };
+    let mut bytes = serde_json::to_vec_pretty(value).expect("JSON values always serialise");
     bytes.push(b'\n');
-    let dir = match plan.path.parent() {
+    let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
@@ -56,7 +70,7 @@ pub fn write(plan: &DeployPlan, uri: &str) -> Result<(), DeployError> {
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| io("create a temporary file beside", e))?;
     tmp.write_all(&bytes).map_err(|e| io("write", e))?;
     tmp.as_file().sync_all().map_err(|e| io("sync", e))?;
-    tmp.persist(&plan.path).map_err(|e| io("rename into", e.error))?;
+    tmp.persist(path).map_err(|e| io("rename into", e.error))?;
     Ok(())
 }
 
@@ -65,11 +79,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn writes_the_codepipeline_shape_atomically() {
+    fn writes_both_codepipeline_shapes_atomically() {
         let dir = tempfile::tempdir().unwrap();
         let plan = DeployPlan {
-            path: dir.path().join("imagedefinitions.json"),
-            container_name: "web".into(),
+            definitions: Some((dir.path().join("imagedefinitions.json"), "web".into())),
+            image_detail: Some(dir.path().join("imageDetail.json")),
             form: ImageUriForm::Digest,
         };
         let image = Reference::parse("123.dkr.ecr.eu-west-1.amazonaws.com/site:7").unwrap();
@@ -77,12 +91,17 @@ mod tests {
         let uri = image_uri(&image, &digest, plan.form);
         assert_eq!(uri, format!("123.dkr.ecr.eu-west-1.amazonaws.com/site@{digest}"));
         assert_eq!(image_uri(&image, &digest, ImageUriForm::Tag), "123.dkr.ecr.eu-west-1.amazonaws.com/site:7");
-        write(&plan, &uri).unwrap();
-        let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&plan.path).unwrap()).unwrap();
-        assert_eq!(v, json!([{"name": "web", "imageUri": uri}]));
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary file left");
-        remove_stale(&plan.path).unwrap();
-        assert!(!plan.path.exists());
-        remove_stale(&plan.path).unwrap();
+        assert_eq!(write(&plan, &uri).unwrap().len(), 2);
+        let read = |name: &str| -> serde_json::Value {
+            serde_json::from_slice(&std::fs::read(dir.path().join(name)).unwrap()).unwrap()
+        };
+        assert_eq!(read("imagedefinitions.json"), json!([{"name": "web", "imageUri": uri}]));
+        assert_eq!(read("imageDetail.json"), json!({"ImageURI": uri}));
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2, "no temporary file left");
+        for path in plan.paths() {
+            remove_stale(path).unwrap();
+            assert!(!path.exists());
+            remove_stale(path).unwrap();
+        }
     }
 }

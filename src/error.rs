@@ -1,7 +1,9 @@
 //! The one error `sitepack` returns, with each module's error folded in, and
 //! the exit code each maps to.
 
-use crate::{base, deploy, image, layer, output, plan, publish, registry};
+use std::path::PathBuf;
+
+use crate::{aws, base, deploy, image, layer, output, plan, publish, registry};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -21,9 +23,27 @@ pub enum Error {
     Output(#[from] output::OutputError),
     #[error(transparent)]
     Deploy(#[from] deploy::DeployError),
+    #[error(transparent)]
+    Aws(#[from] aws::AwsError),
+    #[error(transparent)]
+    S3(#[from] aws::s3::S3Error),
+    #[error("{}: content sha256 is {found}, but --httpd-conf-sha256 pins {expected}", path.display())]
+    ConfDigest { path: PathBuf, expected: String, found: String },
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("cannot create a working directory in {}: {source}", path.display())]
     WorkDir {
-        path: std::path::PathBuf,
+        path: PathBuf,
         #[source]
         source: std::io::Error,
     },

@@ -57,6 +57,8 @@ pub struct Metadata {
     pub created: String,
     pub revision: Option<String>,
     pub source: Option<String>,
+    /// More annotations (where the httpd.conf came from).
+    pub extra: BTreeMap<String, String>,
 }
 
 impl Metadata {
@@ -73,6 +75,7 @@ impl Metadata {
         if let Some(s) = &self.source {
             out.insert("org.opencontainers.image.source".into(), s.clone());
         }
+        out.extend(self.extra.clone());
         out
     }
 }
@@ -217,7 +220,12 @@ mod tests {
     }
 
     fn meta() -> Metadata {
-        Metadata { created: "2024-01-02T03:04:05Z".into(), revision: Some("abc".into()), source: None }
+        Metadata {
+            created: "2024-01-02T03:04:05Z".into(),
+            revision: Some("abc".into()),
+            source: None,
+            extra: BTreeMap::new(),
+        }
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! (`publish`, `registry`) or an OCI layout written (`output`) → the deploy
 //! file (`deploy`).
 
+pub mod aws;
 pub mod base;
 pub mod cli;
 pub mod deploy;
@@ -27,6 +28,7 @@ use std::time::Instant;
 
 use serde::Serialize;
 
+use cli::RegistryAuth;
 pub use error::Error;
 use plan::{BuildPlan, EpochSource, Output};
 use registry::{BlobAction, Registry};
@@ -43,7 +45,8 @@ pub struct BuildReport {
     pub layers: Vec<LayerSummary>,
     pub bytes_uploaded: u64,
     pub blobs: Option<Vec<publish::BlobReport>>,
-    pub image_definitions: Option<String>,
+    /// imagedefinitions.json / imageDetail.json written.
+    pub deploy_files: Vec<String>,
     pub reproducible: bool,
     pub timings_ms: Timings,
 }
@@ -75,12 +78,12 @@ pub struct Timings {
     pub total: u64,
 }
 
-/// Flags to plan. When the plan is refused, a stale deploy file is removed
+/// Flags to plan. When the plan is refused, stale deploy files are removed
 /// too, so a pipeline never deploys an earlier run's image after a failure.
 pub fn plan(args: cli::BuildArgs, env: plan::Env<'_>) -> Result<BuildPlan, Error> {
-    let hint = plan::deploy_path_hint(&args);
+    let stale = plan::deploy_paths_hint(&args);
     plan::build_plan(args, env).map_err(|e| {
-        if let Some(path) = hint {
+        for path in stale {
             // Best effort: the planning error is what the user needs to see.
             let _ = deploy::remove_stale(&path);
         }
@@ -88,39 +91,157 @@ pub fn plan(args: cli::BuildArgs, env: plan::Env<'_>) -> Result<BuildPlan, Error
     })
 }
 
-/// Runs a build. On any failure the deploy file is absent afterwards.
+/// Runs a build. On any failure the deploy files are absent afterwards.
 pub async fn build(plan: BuildPlan) -> Result<BuildReport, Error> {
-    if let Some(d) = &plan.deploy {
-        deploy::remove_stale(&d.path)?;
+    for path in plan.deploy.paths() {
+        deploy::remove_stale(path)?;
     }
     let result = run(&plan).await;
     if result.is_err() {
-        if let Some(d) = &plan.deploy {
-            // Best effort: the original error is what the user needs to see.
-            let _ = deploy::remove_stale(&d.path);
+        for path in plan.deploy.paths() {
+            let _ = deploy::remove_stale(path);
         }
     }
     result
 }
 
-/// Registries by host, connected once and shared between base and destination.
-struct Registries {
-    options: registry::Options,
+/// Registries by host, connected once and shared between base and
+/// destination, each authenticated the way the plan says.
+struct Registries<'a> {
+    plan: &'a BuildPlan,
+    aws: &'a aws::Aws,
     connected: HashMap<String, Arc<Registry>>,
+    ecr: HashMap<String, aws::ecr::Ecr>,
 }
 
-impl Registries {
+impl Registries<'_> {
+    /// `--registry-auth` governs the destination host; other hosts use auto.
+    fn mode_for(&self, host: &str) -> RegistryAuth {
+        let requested = match &self.plan.output {
+            Output::Registry { image } if image.registry == host => self.plan.registry_auth,
+            _ => RegistryAuth::Auto,
+        };
+        match requested {
+            RegistryAuth::Auto if aws::ecr::parse_host(host).is_some() => RegistryAuth::Ecr,
+            RegistryAuth::Auto => RegistryAuth::DockerConfig,
+            other => other,
+        }
+    }
+
     async fn get(&mut self, reference: &reference::Reference) -> Result<Arc<Registry>, Error> {
-        if let Some(r) = self.connected.get(&reference.registry) {
+        let host = &reference.registry;
+        if let Some(r) = self.connected.get(host) {
             return Ok(r.clone());
         }
-        let credentials =
-            registry::auth::from_docker_config(&reference.registry).map_err(registry::RegistryError::from)?;
-        tracing::debug!(registry = %reference.registry, credentials = credentials.describe(), "connecting");
-        let reg =
-            Arc::new(Registry::connect(&reference.registry, reference.api_host(), credentials, &self.options).await?);
-        self.connected.insert(reference.registry.clone(), reg.clone());
+        let auth = match self.mode_for(host) {
+            RegistryAuth::Ecr => {
+                let parsed = aws::ecr::parse_host(host);
+                let region = parsed.as_ref().map(|h| h.region.clone());
+                let registry_id = parsed.map(|h| h.account).or_else(|| self.plan.aws_account.clone());
+                let ecr = aws::ecr::Ecr::new(self.aws, region.as_deref(), registry_id).await?;
+                self.ecr.insert(host.clone(), ecr.clone());
+                // Fetched now, right before the registry is used; never stored.
+                registry::Auth::Refreshable(Arc::new(ecr))
+            }
+            RegistryAuth::Anonymous => registry::Auth::Static(registry::Credentials::Anonymous),
+            RegistryAuth::DockerConfig | RegistryAuth::Auto => {
+                registry::Auth::Static(registry::auth::from_docker_config(host).map_err(registry::RegistryError::from)?)
+            }
+        };
+        tracing::debug!(registry = %host, mode = ?self.mode_for(host), "connecting");
+        let reg = Arc::new(Registry::connect(host, reference.api_host(), auth, &self.plan.registry).await?);
+        self.connected.insert(host.clone(), reg.clone());
         Ok(reg)
+    }
+}
+
+/// The httpd.conf on disk (fetched from S3 into `work`, or the local file),
+/// checked against its pin; S3 provenance goes into `meta`.
+async fn httpd_conf(
+    plan: &BuildPlan,
+    aws: &aws::Aws,
+    work: &std::path::Path,
+    meta: &mut image::Metadata,
+) -> Result<std::path::PathBuf, Error> {
+    let inputs = &plan.inputs;
+    match &inputs.httpd_conf {
+        plan::ConfSource::Local(path) => {
+            if let Some(expected) = &inputs.httpd_conf_sha256 {
+                let bytes = std::fs::read(path).map_err(|source| Error::Read { path: path.clone(), source })?;
+                let found = digest::Digest::of_bytes(&bytes).hex().to_owned();
+                if &found != expected {
+                    return Err(Error::ConfDigest { path: path.clone(), expected: expected.clone(), found });
+                }
+            }
+            Ok(path.clone())
+        }
+        plan::ConfSource::S3(uri) => {
+            let fetched = aws::s3::fetch(
+                aws,
+                uri,
+                plan.aws_account.as_deref(),
+                inputs.httpd_conf_max_bytes,
+                inputs.httpd_conf_sha256.as_deref(),
+            )
+            .await?;
+            let path = work.join("httpd.conf");
+            std::fs::write(&path, &fetched.bytes).map_err(|source| Error::Write { path: path.clone(), source })?;
+            tracing::info!("httpd.conf fetched: {uri} ({} bytes, sha256 {})", fetched.bytes.len(), fetched.sha256);
+            meta.extra.insert("sitepack.httpd-conf.uri".into(), uri.to_string());
+            meta.extra.insert("sitepack.httpd-conf.sha256".into(), fetched.sha256);
+            if let Some(v) = fetched.version_id {
+                meta.extra.insert("sitepack.httpd-conf.version-id".into(), v);
+            }
+            if let Some(e) = fetched.etag {
+                meta.extra.insert("sitepack.httpd-conf.etag".into(), e);
+            }
+            Ok(path)
+        }
+    }
+}
+
+/// ECR only: the repository must exist (or be created on request), and an
+/// immutable tag may only be "pushed" again with the same digest. Returns
+/// true when the tag already holds exactly this image.
+async fn check_ecr_repository(
+    plan: &BuildPlan,
+    ecr: &aws::ecr::Ecr,
+    dest: &Registry,
+    image: &reference::Reference,
+    digest: &digest::Digest,
+) -> Result<bool, Error> {
+    let info = match ecr.repository(&image.repository).await? {
+        Some(info) => info,
+        None => match plan.create_repository {
+            Some(mutability) => {
+                let info = ecr.create_repository(&image.repository, mutability).await?;
+                tracing::info!("created ECR repository {} (scan on push, {mutability:?} tags)", image.repository);
+                info
+            }
+            None => {
+                return Err(publish::PushError::RepositoryMissing {
+                    registry: image.registry.clone(),
+                    repository: image.repository.clone(),
+                    region: ecr.region().unwrap_or("REGION").to_owned(),
+                }
+                .into())
+            }
+        },
+    };
+    let Some(tag) = image.tag.as_deref().filter(|_| info.immutable_tags) else {
+        return Ok(false);
+    };
+    match dest.get_manifest(&image.repository, tag).await? {
+        None => Ok(false),
+        Some((bytes, _)) => {
+            let existing = digest::Digest::of_bytes(&bytes);
+            if &existing == digest {
+                tracing::info!("{image} already holds this image and its tags are immutable: nothing to push");
+                Ok(true)
+            } else {
+                Err(publish::PushError::TagImmutable { image: image.to_string(), existing, new: digest.clone() }.into())
+            }
+        }
     }
 }
 
@@ -137,9 +258,16 @@ async fn run(plan: &BuildPlan) -> Result<BuildReport, Error> {
         .tempdir()
         .map_err(|source| Error::WorkDir { path: std::env::temp_dir(), source })?;
 
+    for warning in &plan.warnings {
+        tracing::warn!("{warning}");
+    }
+    let aws = aws::Aws::default();
+    let mut metadata = plan.metadata.clone();
+    let conf = httpd_conf(plan, &aws, work.path(), &mut metadata).await?;
+
     // Layers are CPU and disk work: off the async runtime, overlapping the
     // base lookups.
-    let specs = plan.layers.clone();
+    let specs = plan::layer_specs(&conf, &plan.inputs);
     let mtime = plan.epoch.seconds;
     let dir = work.path().to_owned();
     let layer_task = tokio::task::spawn_blocking(move || {
@@ -152,7 +280,7 @@ async fn run(plan: &BuildPlan) -> Result<BuildReport, Error> {
         (layers, t.elapsed())
     });
 
-    let mut registries = Registries { options: plan.registry.clone(), connected: HashMap::new() };
+    let mut registries = Registries { plan, aws: &aws, connected: HashMap::new(), ecr: HashMap::new() };
     let t = Instant::now();
     let base_result = async {
         let reg = registries.get(&plan.base).await?;
@@ -205,10 +333,18 @@ async fn run(plan: &BuildPlan) -> Result<BuildReport, Error> {
 
     match &plan.output {
         Output::Registry { image } => {
-            let new = image::assemble(&base, &layers, &plan.metadata, base.family)?;
+            let new = image::assemble(&base, &layers, &metadata, base.family)?;
             let dest = registries.get(image).await?;
             let t = Instant::now();
-            let pushed = publish::push(&dest, image, &base_reg, &base, &layers, &new).await?;
+            let already_there = match registries.ecr.get(&image.registry) {
+                Some(ecr) => check_ecr_repository(plan, ecr, &dest, image, &new.manifest.digest).await?,
+                None => false,
+            };
+            let pushed = if already_there {
+                publish::PushReport { blobs: Vec::new(), bytes_uploaded: 0 }
+            } else {
+                publish::push(&dest, image, &base_reg, &base, &layers, &new).await?
+            };
             timings.push = t.elapsed().as_millis() as u64;
             let count = |a| pushed.blobs.iter().filter(|b| b.action == a).count();
             tracing::info!(
@@ -223,20 +359,16 @@ async fn run(plan: &BuildPlan) -> Result<BuildReport, Error> {
             publish::verify(&dest, image, &new.manifest.digest).await?;
             timings.verify = t.elapsed().as_millis() as u64;
             tracing::info!("verified: {image} → {}", new.manifest.digest);
-            let image_definitions = match &plan.deploy {
-                Some(d) => {
-                    let uri = deploy::image_uri(image, &new.manifest.digest, d.form);
-                    deploy::write(d, &uri)?;
-                    tracing::info!("{} written: {} → {uri}", d.path.display(), d.container_name);
-                    Some(d.path.display().to_string())
-                }
-                None => {
-                    tracing::info!(
-                        "no container name (--container-name or CONTAINER_NAME): imagedefinitions.json not written"
-                    );
-                    None
-                }
-            };
+            let uri = deploy::image_uri(image, &new.manifest.digest, plan.deploy.form);
+            let deploy_files = deploy::write(&plan.deploy, &uri)?;
+            for path in &deploy_files {
+                tracing::info!("{} written: {uri}", path.display());
+            }
+            if plan.deploy.definitions.is_none() {
+                tracing::info!(
+                    "no container name (--container-name or CONTAINER_NAME): imagedefinitions.json not written"
+                );
+            }
             timings.total = started.elapsed().as_millis() as u64;
             Ok(BuildReport {
                 image: format!("{}@{}", image.name(), new.manifest.digest),
@@ -247,13 +379,13 @@ async fn run(plan: &BuildPlan) -> Result<BuildReport, Error> {
                 layers: summary(Some(&pushed.blobs)),
                 bytes_uploaded: pushed.bytes_uploaded,
                 blobs: Some(pushed.blobs),
-                image_definitions,
+                deploy_files: deploy_files.iter().map(|p| p.display().to_string()).collect(),
                 reproducible,
                 timings_ms: timings,
             })
         }
         Output::OciDir { path, ref_name } | Output::OciArchive { path, ref_name } => {
-            let new = image::assemble(&base, &layers, &plan.metadata, base::Family::Oci)?;
+            let new = image::assemble(&base, &layers, &metadata, base::Family::Oci)?;
             let t = Instant::now();
             let archive = matches!(plan.output, Output::OciArchive { .. });
             let layout_dir = if archive { work.path().join("layout") } else { path.clone() };
@@ -276,7 +408,7 @@ async fn run(plan: &BuildPlan) -> Result<BuildReport, Error> {
                 layers: summary(None),
                 bytes_uploaded: 0,
                 blobs: None,
-                image_definitions: None,
+                deploy_files: Vec::new(),
                 reproducible,
                 timings_ms: timings,
             })

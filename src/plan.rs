@@ -4,15 +4,18 @@
 //!
 //! Precedence is flags, then environment, then file. The destination falls
 //! back to CodeBuild's variables (`AWS_ACCOUNT_ID`, `AWS_DEFAULT_REGION`,
-//! `IMAGE_REPO_NAME`, `IMAGE_TAG`).
+//! `IMAGE_REPO_NAME`, `IMAGE_TAG`); the base to `SITEPACK_BASE`; the
+//! operator's httpd.conf to `HTTPD_CONF_URI`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde::Deserialize;
 
+use crate::aws::ecr::{self, TagMutability};
+use crate::aws::s3::S3Uri;
 use crate::base::{self, Platform};
-use crate::cli::{BuildArgs, ImageUriForm};
+use crate::cli::{BuildArgs, ImageUriForm, RegistryAuth};
 use crate::image::Metadata;
 use crate::layer::{LayerSpec, Source, SourceKind};
 use crate::reference::Reference;
@@ -21,18 +24,45 @@ use crate::registry;
 pub const HTTPD_CONF_DEST: &str = "/etc/httpd/conf/httpd.conf";
 pub const HTPASSWD_DEST: &str = "/opt/.htpasswd";
 pub const DOCROOT: &str = "/var/www/html";
+/// Where a contributor might put a conf of their own; it is never used.
+pub const CONTRIBUTOR_CONF: &str = "conf/httpd.conf";
+pub const DEFAULT_CONF_MAX_BYTES: u64 = 1 << 20;
 
 #[derive(Debug, Clone)]
 pub struct BuildPlan {
     pub base: Reference,
     pub platform: Platform,
     pub output: Output,
-    pub layers: Vec<LayerSpec>,
+    pub inputs: Inputs,
     pub epoch: Epoch,
     pub metadata: Metadata,
-    pub deploy: Option<DeployPlan>,
+    pub deploy: DeployPlan,
     pub registry: registry::Options,
+    /// Applies to the destination registry (and the base when on the same host).
+    pub registry_auth: RegistryAuth,
+    /// ECR: create a missing destination repository with this tag mutability.
+    pub create_repository: Option<TagMutability>,
+    /// The AWS account, when known (`AWS_ACCOUNT_ID` or an ECR host): the
+    /// registry the ECR token is for, and the expected S3 bucket owner.
+    pub aws_account: Option<String>,
+    /// Said once the build starts (the plan itself does no logging).
+    pub warnings: Vec<String>,
     pub json: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Inputs {
+    pub httpd_conf: ConfSource,
+    pub httpd_conf_sha256: Option<String>,
+    pub httpd_conf_max_bytes: u64,
+    pub htpasswd: PathBuf,
+    pub site: PathBuf,
+}
+
+#[derive(Debug, Clone)]
+pub enum ConfSource {
+    Local(PathBuf),
+    S3(S3Uri),
 }
 
 #[derive(Debug, Clone)]
@@ -42,11 +72,20 @@ pub enum Output {
     OciArchive { path: PathBuf, ref_name: String },
 }
 
-#[derive(Debug, Clone)]
+/// The files the deploy stage reads; each exists only after a verified push.
+#[derive(Debug, Clone, Default)]
 pub struct DeployPlan {
-    pub path: PathBuf,
-    pub container_name: String,
+    /// `imagedefinitions.json` and its container name (ECS standard deploy).
+    pub definitions: Option<(PathBuf, String)>,
+    /// `imageDetail.json` (ECS blue/green through CodeDeploy).
+    pub image_detail: Option<PathBuf>,
     pub form: ImageUriForm,
+}
+
+impl DeployPlan {
+    pub fn paths(&self) -> Vec<&Path> {
+        self.definitions.iter().map(|(p, _)| p.as_path()).chain(self.image_detail.as_deref()).collect()
+    }
 }
 
 /// The one timestamp every entry, the config and the history carry.
@@ -98,12 +137,20 @@ pub enum PlanError {
     Output(String),
     #[error("--image-definitions needs a container name: pass --container-name or set CONTAINER_NAME")]
     NoContainerName,
-    #[error("--image-definitions applies only to --output registry (nothing is deployable from {0})")]
+    #[error("--image-definitions and --image-detail apply only to --output registry (nothing is deployable from {0})")]
     DefinitionsWithoutRegistry(String),
     #[error("SOURCE_DATE_EPOCH=`{0}` is not a whole number of seconds since 1970")]
     BadEpoch(String),
     #[error("settings file {}: {detail}", path.display())]
     ConfigFile { path: PathBuf, detail: String },
+    #[error("no httpd.conf: pass --httpd-conf s3://BUCKET/KEY (or a local file), or set HTTPD_CONF_URI; the operator's conf never comes from the contributor's repo")]
+    NoHttpdConf,
+    #[error("--httpd-conf: {0}")]
+    S3Uri(#[from] crate::aws::s3::S3UriError),
+    #[error("--httpd-conf-sha256 `{0}` is not 64 hexadecimal characters")]
+    BadSha256(String),
+    #[error("--create-repository applies to ECR registries only (use --registry-auth ecr for a private ECR endpoint)")]
+    CreateWithoutEcr,
 }
 
 /// `sitepack.toml`: the same settings as the flags.
@@ -116,11 +163,15 @@ pub struct FileSettings {
     pub output: Option<String>,
     pub site: Option<PathBuf>,
     pub htpasswd: Option<PathBuf>,
-    pub httpd_conf: Option<PathBuf>,
+    pub httpd_conf: Option<String>,
+    pub httpd_conf_sha256: Option<String>,
+    pub httpd_conf_max_bytes: Option<u64>,
     #[serde(default)]
     pub insecure_registries: Vec<String>,
+    pub registry_auth: Option<RegistryAuth>,
     pub container_name: Option<String>,
     pub image_definitions: Option<PathBuf>,
+    pub image_detail: Option<PathBuf>,
     pub image_uri: Option<ImageUriForm>,
 }
 
@@ -133,6 +184,7 @@ pub fn process_env(key: &str) -> Option<String> {
 
 pub fn build_plan(args: BuildArgs, env: Env<'_>) -> Result<BuildPlan, PlanError> {
     let file = load_settings(args.config.as_deref())?;
+    let mut warnings = Vec::new();
 
     let base_text = args.base.or(file.base).ok_or(PlanError::NoBase)?;
     let base = Reference::parse(&base_text).map_err(|source| PlanError::Reference { flag: "base", source })?;
@@ -171,19 +223,39 @@ pub fn build_plan(args: BuildArgs, env: Env<'_>) -> Result<BuildPlan, PlanError>
 
     let site = args.site.or(file.site).unwrap_or_else(|| "site".into());
     let htpasswd = args.htpasswd.or(file.htpasswd).unwrap_or_else(|| "users/htpasswd".into());
-    let httpd_conf = args.httpd_conf.or(file.httpd_conf).unwrap_or_else(|| "conf/httpd.conf".into());
     check_input("site directory", &site, "--site", true)?;
     check_input("htpasswd file", &htpasswd, "--htpasswd", false)?;
-    check_input("httpd.conf", &httpd_conf, "--httpd-conf", false)?;
+    let httpd_conf = match args.httpd_conf.or(file.httpd_conf) {
+        Some(uri) if uri.starts_with("s3://") => ConfSource::S3(S3Uri::parse(&uri)?),
+        Some(path) => {
+            let path = PathBuf::from(path);
+            check_input("httpd.conf", &path, "--httpd-conf", false)?;
+            ConfSource::Local(path)
+        }
+        None => return Err(PlanError::NoHttpdConf),
+    };
+    let contributor_conf = Path::new(CONTRIBUTOR_CONF);
+    let conf_is_contributors = matches!(&httpd_conf, ConfSource::Local(p) if p == contributor_conf);
+    if contributor_conf.exists() && !conf_is_contributors {
+        warnings.push(format!(
+            "{CONTRIBUTOR_CONF} in the contributor's repository is ignored: the operator's httpd.conf is used (contributors do not control server configuration)"
+        ));
+    }
+    let httpd_conf_sha256 = args.httpd_conf_sha256.or(file.httpd_conf_sha256).map(|h| h.to_ascii_lowercase());
+    if let Some(h) = &httpd_conf_sha256 {
+        if h.len() != 64 || !h.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(PlanError::BadSha256(h.clone()));
+        }
+    }
+    let inputs = Inputs {
+        httpd_conf,
+        httpd_conf_sha256,
+        httpd_conf_max_bytes: args.httpd_conf_max_bytes.or(file.httpd_conf_max_bytes).unwrap_or(DEFAULT_CONF_MAX_BYTES),
+        htpasswd,
+        site,
+    };
 
-    // What changes least comes first, so a site edit leaves the earlier layers untouched.
-    let layers = vec![
-        layer(&httpd_conf, HTTPD_CONF_DEST, SourceKind::File, "conf/httpd.conf", "/etc/httpd/conf/"),
-        layer(&htpasswd, HTPASSWD_DEST, SourceKind::File, "users/htpasswd", HTPASSWD_DEST),
-        layer(&site, DOCROOT, SourceKind::Tree, "site/", "/var/www/html/"),
-    ];
-
-    let git_dir = if site.is_dir() { site.clone() } else { PathBuf::from(".") };
+    let git_dir = if inputs.site.is_dir() { inputs.site.clone() } else { PathBuf::from(".") };
     let epoch = decide_epoch(env, &git_dir)?;
     let metadata = Metadata {
         created: humantime::format_rfc3339_seconds(
@@ -194,21 +266,35 @@ pub fn build_plan(args: BuildArgs, env: Env<'_>) -> Result<BuildPlan, PlanError>
         source: env("CODEBUILD_SOURCE_REPO_URL")
             .or_else(|| git(&git_dir, &["config", "--get", "remote.origin.url"]))
             .map(|u| strip_userinfo(&u)),
+        extra: Default::default(),
     };
 
     let container_name = args.container_name.or(file.container_name);
     let definitions = args.image_definitions.or(file.image_definitions);
+    let image_detail = args.image_detail.or(file.image_detail);
     let form = args.image_uri.or(file.image_uri).unwrap_or(ImageUriForm::Digest);
-    let deploy = match (&output, container_name, definitions) {
-        (Output::Registry { .. }, Some(name), path) => Some(DeployPlan {
-            path: path.unwrap_or_else(|| "imagedefinitions.json".into()),
-            container_name: name,
-            form,
-        }),
-        (Output::Registry { .. }, None, Some(_)) => return Err(PlanError::NoContainerName),
-        (_, _, Some(_)) => return Err(PlanError::DefinitionsWithoutRegistry(output_text)),
+    let registry_output = matches!(output, Output::Registry { .. });
+    if !registry_output && (definitions.is_some() || image_detail.is_some()) {
+        return Err(PlanError::DefinitionsWithoutRegistry(output_text));
+    }
+    let definitions = match (registry_output, container_name, definitions) {
+        (true, Some(name), path) => Some((path.unwrap_or_else(|| "imagedefinitions.json".into()), name)),
+        (true, None, Some(_)) => return Err(PlanError::NoContainerName),
         _ => None,
     };
+    let deploy = DeployPlan { definitions, image_detail, form };
+
+    let registry_auth = args.registry_auth.or(file.registry_auth).unwrap_or(RegistryAuth::Auto);
+    let dest_ecr = match &output {
+        Output::Registry { image } => ecr::parse_host(&image.registry),
+        _ => None,
+    };
+    let create_repository = args.create_repository.then(|| args.tag_mutability.unwrap_or(TagMutability::Mutable));
+    let uses_ecr = registry_auth == RegistryAuth::Ecr || (registry_auth == RegistryAuth::Auto && dest_ecr.is_some());
+    if create_repository.is_some() && !(registry_output && uses_ecr) {
+        return Err(PlanError::CreateWithoutEcr);
+    }
+    let aws_account = dest_ecr.map(|h| h.account).or_else(|| env("AWS_ACCOUNT_ID"));
 
     let mut insecure = args.insecure_registry;
     insecure.extend(file.insecure_registries);
@@ -216,22 +302,42 @@ pub fn build_plan(args: BuildArgs, env: Env<'_>) -> Result<BuildPlan, PlanError>
         base,
         platform,
         output,
-        layers,
+        inputs,
         epoch,
         metadata,
         deploy,
         registry: registry::Options { insecure },
+        registry_auth,
+        create_repository,
+        aws_account,
+        warnings,
         json: args.json,
     })
 }
 
-/// Where the deploy file would go, decided leniently (a broken settings file
-/// is ignored here): used to remove a stale one when planning fails.
-/// `None` when no container name is known, since then sitepack never writes it.
-pub fn deploy_path_hint(args: &BuildArgs) -> Option<PathBuf> {
+/// The layers, least changing first, so a site edit leaves the others
+/// untouched. `conf` is where the httpd.conf is on disk (fetched or local).
+pub fn layer_specs(conf: &Path, inputs: &Inputs) -> Vec<LayerSpec> {
+    vec![
+        layer(conf, HTTPD_CONF_DEST, SourceKind::File, "conf/httpd.conf", "/etc/httpd/conf/"),
+        layer(&inputs.htpasswd, HTPASSWD_DEST, SourceKind::File, "users/htpasswd", HTPASSWD_DEST),
+        layer(&inputs.site, DOCROOT, SourceKind::Tree, "site/", "/var/www/html/"),
+    ]
+}
+
+/// The deploy files a failed run must not leave behind, decided leniently
+/// (a broken settings file is ignored here). `imagedefinitions.json` counts
+/// only when a container name is known, since only then is it ever written.
+pub fn deploy_paths_hint(args: &BuildArgs) -> Vec<PathBuf> {
     let file = load_settings(args.config.as_deref()).unwrap_or_default();
-    args.container_name.as_ref().or(file.container_name.as_ref())?;
-    Some(args.image_definitions.clone().or(file.image_definitions).unwrap_or_else(|| "imagedefinitions.json".into()))
+    let mut out = Vec::new();
+    if args.container_name.is_some() || file.container_name.is_some() {
+        out.push(
+            args.image_definitions.clone().or(file.image_definitions).unwrap_or_else(|| "imagedefinitions.json".into()),
+        );
+    }
+    out.extend(args.image_detail.clone().or(file.image_detail));
+    out
 }
 
 fn layer(host: &Path, dest: &str, kind: SourceKind, shown_src: &str, shown_dest: &str) -> LayerSpec {
@@ -329,7 +435,13 @@ mod tests {
         BuildArgs {
             site: Some(dir.join("site")),
             htpasswd: Some(dir.join("users/htpasswd")),
-            httpd_conf: Some(dir.join("conf/httpd.conf")),
+            httpd_conf: Some(dir.join("conf/httpd.conf").display().to_string()),
+            httpd_conf_sha256: None,
+            httpd_conf_max_bytes: None,
+            registry_auth: None,
+            create_repository: false,
+            tag_mutability: None,
+            image_detail: None,
             config: Some(dir.join("none.toml")),
             base: Some(PIN.into()),
             platform: None,
@@ -380,9 +492,10 @@ mod tests {
         }
         assert_eq!(plan.epoch.seconds, 1_700_000_000);
         assert_eq!(plan.metadata.created, "2023-11-14T22:13:20Z");
-        let deploy = plan.deploy.unwrap();
-        assert_eq!(deploy.path, PathBuf::from("imagedefinitions.json"));
-        assert_eq!(deploy.form, ImageUriForm::Digest);
+        let (path, name) = plan.deploy.definitions.clone().unwrap();
+        assert_eq!((path, name.as_str()), (PathBuf::from("imagedefinitions.json"), "web"));
+        assert_eq!(plan.deploy.form, ImageUriForm::Digest);
+        assert_eq!(plan.aws_account.as_deref(), Some("123456789012"), "the ECR host names the account");
     }
 
     #[test]
@@ -425,12 +538,12 @@ mod tests {
         let plan = build_plan(a.clone(), &env_of(&[])).unwrap();
         assert!(matches!(&plan.output, Output::Registry { image } if image.repository == "from/file"));
         assert_eq!(plan.platform.architecture, "arm64");
-        assert_eq!(plan.deploy.as_ref().unwrap().container_name, "file");
+        assert_eq!(plan.deploy.definitions.as_ref().unwrap().1, "file");
         a.image = Some("127.0.0.1:5000/from/flag:1".into());
         a.container_name = Some("flag".into());
         let plan = build_plan(a, &env_of(&[])).unwrap();
         assert!(matches!(&plan.output, Output::Registry { image } if image.repository == "from/flag"));
-        assert_eq!(plan.deploy.unwrap().container_name, "flag");
+        assert_eq!(plan.deploy.definitions.unwrap().1, "flag");
     }
 
     #[test]

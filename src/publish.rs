@@ -44,6 +44,10 @@ pub enum PushError {
     BlobMissing { registry: String, repo: String, digest: Digest },
     #[error("registry {registry}: tag {image} reads back as {found}, not the pushed {expected}; another build may have pushed the same tag")]
     TagMoved { registry: String, image: String, expected: Digest, found: Digest },
+    #[error("ECR repository `{repository}` does not exist in {registry}; create it with `aws ecr create-repository --repository-name {repository} --region {region} --image-scanning-configuration scanOnPush=true`, or pass --create-repository")]
+    RepositoryMissing { registry: String, repository: String, region: String },
+    #[error("tag {image} is immutable and already points at {existing}; this build is {new}. The tag is left as it is: push under a new tag (IMAGE_TAG)")]
+    TagImmutable { image: String, existing: Digest, new: Digest },
     #[error("registry {registry}: tag {image} cannot be read back after the push")]
     TagMissing { registry: String, image: String },
 }

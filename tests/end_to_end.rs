@@ -169,6 +169,6 @@ fn skopeo_and_umoci_read_the_pushed_image_with_root_owned_normalised_files() {
     );
     assert_eq!(
         std::fs::read(rootfs.join("etc/httpd/conf/httpd.conf")).unwrap(),
-        std::fs::read(repo.path().join("conf/httpd.conf")).unwrap()
+        std::fs::read(operator_conf()).unwrap()
     );
 }

@@ -12,9 +12,11 @@
 pub mod auth;
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::net::IpAddr;
 use std::path::Path;
-use std::sync::Mutex;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -77,6 +79,8 @@ pub enum RegistryError {
     },
     #[error(transparent)]
     Credentials(#[from] auth::CredentialsError),
+    #[error("cannot get registry credentials: {detail}")]
+    CredentialSource { detail: String },
 }
 
 fn error_suffix(code: &Option<String>, message: &Option<String>) -> String {
@@ -107,12 +111,28 @@ pub struct Options {
     pub insecure: Vec<String>,
 }
 
+/// Credentials that expire and can be fetched again (an ECR token).
+pub trait CredentialSource: Send + Sync {
+    fn fetch(&self) -> Pin<Box<dyn Future<Output = Result<Credentials, RegistryError>> + Send + '_>>;
+    /// For messages: "an ECR token".
+    fn describe(&self) -> &'static str;
+}
+
+/// How a registry is authenticated.
+#[derive(Clone)]
+pub enum Auth {
+    Static(Credentials),
+    /// Fetched on connect, fetched again once when the registry says 401.
+    Refreshable(Arc<dyn CredentialSource>),
+}
+
 pub struct Registry {
     http: reqwest::Client,
     /// As written in references (`127.0.0.1:5000`, `docker.io`).
     name: String,
     base: Url,
-    credentials: Credentials,
+    credentials: Mutex<Credentials>,
+    source: Option<Arc<dyn CredentialSource>>,
     auth: Mutex<AuthState>,
 }
 
@@ -188,12 +208,7 @@ impl Registry {
     /// Resolves how to talk to `name` (`host[:port]`): HTTPS, or for
     /// loopback and `--insecure-registry` hosts HTTPS first and plain HTTP
     /// when TLS cannot be spoken, as docker does.
-    pub async fn connect(
-        name: &str,
-        api_host: &str,
-        credentials: Credentials,
-        opts: &Options,
-    ) -> Result<Registry, RegistryError> {
+    pub async fn connect(name: &str, api_host: &str, how: Auth, opts: &Options) -> Result<Registry, RegistryError> {
         let http = reqwest::Client::builder()
             .user_agent(concat!("sitepack/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(Duration::from_secs(30))
@@ -203,7 +218,18 @@ impl Registry {
         let https = Url::parse(&format!("https://{api_host}/"))
             .map_err(|e| RegistryError::Protocol { registry: name.to_owned(), detail: format!("bad host: {e}") })?;
         let may_use_http = is_loopback(api_host) || opts.insecure.iter().any(|h| h == name || h == api_host);
-        let mut reg = Registry { http, name: name.to_owned(), base: https, credentials, auth: Mutex::default() };
+        let (credentials, source) = match how {
+            Auth::Static(c) => (c, None),
+            Auth::Refreshable(source) => (source.fetch().await?, Some(source)),
+        };
+        let mut reg = Registry {
+            http,
+            name: name.to_owned(),
+            base: https,
+            credentials: Mutex::new(credentials),
+            source,
+            auth: Mutex::default(),
+        };
         match reg.ping().await {
             Ok(()) => Ok(reg),
             Err(https_error) if may_use_http => {
@@ -270,14 +296,16 @@ impl Registry {
         state.bearer.get(&scope.0).cloned().or_else(|| state.basic.clone())
     }
 
-    /// Sends a request built by `build`, answering one 401 challenge.
-    /// `build` is called again for the retry, so bodies are recreated.
+    /// Sends a request built by `build`, answering one 401 challenge (and,
+    /// for refreshable credentials, fetching them again once).
+    /// `build` is called again for each retry, so bodies are recreated.
     async fn send(
         &self,
         scope: &Scope,
         build: impl Fn(&reqwest::Client) -> Result<RequestBuilder, RegistryError>,
     ) -> Result<Response, RegistryError> {
         let mut challenged = false;
+        let mut refreshed = false;
         loop {
             let mut req = build(&self.http)?;
             if let Some(h) = self.cached_auth(scope) {
@@ -287,22 +315,35 @@ impl Registry {
             if resp.status() != StatusCode::UNAUTHORIZED {
                 return Ok(resp);
             }
-            if challenged && self.credentials == Credentials::Anonymous {
-                // Token services hand anonymous callers pull-only tokens; the
-                // fix is credentials, not different ones.
-                return Err(self.no_credentials(scope));
-            }
             if challenged {
+                if let (Some(source), false) = (&self.source, refreshed) {
+                    // Most likely an expired token: one fresh one, then give up.
+                    tracing::info!(registry = %self.name, "registry answered 401; fetching {} again", source.describe());
+                    *self.credentials.lock().expect("credentials lock") = source.fetch().await?;
+                    *self.auth.lock().expect("auth lock") = AuthState::default();
+                    refreshed = true;
+                    challenged = false;
+                    continue;
+                }
+                if self.credentials() == Credentials::Anonymous {
+                    // Token services hand anonymous callers pull-only tokens;
+                    // the fix is credentials, not different ones.
+                    return Err(self.no_credentials(scope));
+                }
                 return Err(RegistryError::Unauthorized {
                     registry: self.name.clone(),
                     scope: scope.0.clone(),
-                    source_of: self.credentials.describe(),
+                    source_of: self.source.as_ref().map_or(self.credentials().describe(), |s| s.describe()),
                 });
             }
             challenged = true;
             let header = resp.headers().get(WWW_AUTHENTICATE).and_then(|h| h.to_str().ok()).unwrap_or("").to_owned();
             self.authenticate(&header, scope).await?;
         }
+    }
+
+    fn credentials(&self) -> Credentials {
+        self.credentials.lock().expect("credentials lock").clone()
     }
 
     fn no_credentials(&self, scope: &Scope) -> RegistryError {
@@ -317,7 +358,7 @@ impl Registry {
         let no_creds = || self.no_credentials(scope);
         match Challenge::parse(header) {
             Some(Challenge::Basic) => {
-                let secret = self.credentials.basic_header().ok_or_else(no_creds)?;
+                let secret = self.credentials().basic_header().ok_or_else(no_creds)?;
                 self.auth.lock().expect("auth lock").basic = Some(sensitive(&secret)?);
                 Ok(())
             }
@@ -327,7 +368,7 @@ impl Registry {
                 self.auth.lock().expect("auth lock").bearer.insert(scope.0.clone(), value);
                 Ok(())
             }
-            None if self.credentials == Credentials::Anonymous => Err(no_creds()),
+            None if self.credentials() == Credentials::Anonymous => Err(no_creds()),
             None => Err(RegistryError::Protocol {
                 registry: self.name.clone(),
                 detail: "answered 401 with no usable WWW-Authenticate challenge".into(),
@@ -357,7 +398,7 @@ impl Registry {
             }
         }
         let mut req = self.http.get(url);
-        if let Some(basic) = self.credentials.basic_header() {
+        if let Some(basic) = self.credentials().basic_header() {
             req = req.header(AUTHORIZATION, sensitive(&basic)?);
         }
         let resp = req.send().await.map_err(|e| self.unreachable(&e))?;
@@ -366,7 +407,7 @@ impl Registry {
             return Err(RegistryError::Unauthorized {
                 registry: self.name.clone(),
                 scope: scope.0.clone(),
-                source_of: self.credentials.describe(),
+                source_of: self.credentials().describe(),
             });
         }
         if !status.is_success() {

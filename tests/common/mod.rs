@@ -260,15 +260,17 @@ pub fn add_tiny_image(layout: &Path, tag: &str, arch: &str) {
     ]));
 }
 
-/// A contributor repo in a temp dir: a copy of examples/coffeefans plus the
-/// operator conf at conf/httpd.conf.
+/// A contributor repo in a temp dir: a copy of examples/coffeefans.
 pub fn example_repo() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     run_ok(Command::new("cp").arg("-a").arg(root.join("examples/coffeefans/.")).arg(dir.path()));
-    std::fs::create_dir_all(dir.path().join("conf")).unwrap();
-    std::fs::copy(root.join("examples/operator/httpd.conf"), dir.path().join("conf/httpd.conf")).unwrap();
     dir
+}
+
+/// The operator's httpd.conf the example is served with.
+pub fn operator_conf() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/operator/httpd.conf")
 }
 
 /// `sitepack` with a clean environment: no host docker config, no AWS or
@@ -281,10 +283,20 @@ pub fn sitepack(repo: &Path) -> Command {
             cmd.env_remove(k);
         }
     }
-    for k in ["CONTAINER_NAME", "IMAGE_REPO_NAME", "IMAGE_TAG", "SOURCE_DATE_EPOCH", "RUST_LOG"] {
+    for k in [
+        "CONTAINER_NAME",
+        "IMAGE_REPO_NAME",
+        "IMAGE_TAG",
+        "SOURCE_DATE_EPOCH",
+        "RUST_LOG",
+        "HTTPD_CONF_URI",
+        "SSL_CERT_FILE",
+    ] {
         cmd.env_remove(k);
     }
     cmd.env("SOURCE_DATE_EPOCH", EPOCH);
+    // The operator's conf, as CodeBuild passes it (there an s3:// URI).
+    cmd.env("HTTPD_CONF_URI", operator_conf());
     // An empty docker config dir: anonymous unless a test writes one.
     let cfg = repo.join(".docker-config");
     std::fs::create_dir_all(&cfg).unwrap();
