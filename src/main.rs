@@ -6,7 +6,6 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use sitepack::cli::{Cli, Command};
-use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -46,6 +45,9 @@ fn main() -> ExitCode {
 }
 
 fn init_logging(verbose: u8, quiet: bool) {
+    use tracing_subscriber::filter::{filter_fn, EnvFilter};
+    use tracing_subscriber::prelude::*;
+
     let default = match (quiet, verbose) {
         (true, _) => "warn",
         (false, 0) => "sitepack=info,warn",
@@ -53,12 +55,19 @@ fn init_logging(verbose: u8, quiet: bool) {
         (false, _) => "sitepack=trace,debug",
     };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    // At TRACE the AWS SDK prints whole requests (the SigV4 Authorization
+    // header, session tokens) and responses (the ECR token itself), and the
+    // HTTP crates print frames. Whatever RUST_LOG asks, those stay at DEBUG.
+    let no_secrets = filter_fn(|meta| {
+        *meta.level() != tracing::Level::TRACE || !SECRET_BEARING_TARGETS.iter().any(|t| meta.target().starts_with(t))
+    });
+    let stderr = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
         // Colour only for people: CodeBuild logs stay plain text.
         .with_ansi(std::io::stderr().is_terminal())
         .with_target(false)
-        .without_time()
-        .init();
+        .without_time();
+    tracing_subscriber::registry().with(stderr.with_filter(filter).with_filter(no_secrets)).init();
 }
+
+const SECRET_BEARING_TARGETS: &[&str] = &["aws_", "hyper", "h2", "reqwest", "rustls", "tower", "http"];

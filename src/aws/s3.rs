@@ -52,8 +52,10 @@ impl fmt::Display for S3Uri {
 
 #[derive(Debug, thiserror::Error)]
 pub enum S3Error {
-    #[error("{uri}: no such object (check the bucket, key and versionId)")]
-    NotFound { uri: String },
+    #[error("{uri}: no such object (check the key and versionId)")]
+    NoObject { uri: String },
+    #[error("{uri}: no such bucket")]
+    NoBucket { uri: String },
     #[error("{uri}: {detail}")]
     Call { uri: String, detail: String },
     #[error("{uri}: the object is {size} bytes, more than the {limit}-byte limit (--httpd-conf-max-bytes)")]
@@ -102,12 +104,13 @@ pub async fn fetch(
         .send()
         .await
         .map_err(|e| {
-            let not_found = e.as_service_error().is_some_and(|s| s.is_no_such_key())
-                || e.raw_response().is_some_and(|r| r.status().as_u16() == 404);
-            if not_found {
-                S3Error::NotFound { uri: shown.clone() }
-            } else {
-                S3Error::Call { uri: shown.clone(), detail: describe(&e) }
+            use aws_sdk_s3::error::ProvideErrorMetadata;
+            let code = e.as_service_error().and_then(|s| s.code());
+            let status = e.raw_response().map(|r| r.status().as_u16());
+            match (code, status) {
+                (Some("NoSuchBucket"), _) => S3Error::NoBucket { uri: shown.clone() },
+                (Some("NoSuchKey" | "NoSuchVersion"), _) | (_, Some(404)) => S3Error::NoObject { uri: shown.clone() },
+                _ => S3Error::Call { uri: shown.clone(), detail: describe(&e) },
             }
         })?;
     // Refuse from the header first, so an oversize object is never read.

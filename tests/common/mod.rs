@@ -4,6 +4,7 @@
 //! podman for running what it built.
 #![allow(dead_code)] // each test binary uses a different subset
 
+pub mod moto;
 pub mod token_server;
 
 use std::net::{TcpListener, TcpStream};
@@ -50,35 +51,45 @@ pub struct Registry {
     pub ca_bundle: Option<PathBuf>,
 }
 
-#[derive(PartialEq)]
-enum AuthMode {
-    None,
-    Htpasswd,
-    Token,
-    Tls,
+/// How a test registry is set up.
+#[derive(Default)]
+pub struct RegistryOptions {
+    /// HTTPS with a certificate for 127.0.0.1 from a fresh test CA.
+    pub tls: bool,
+    /// HTTP Basic against an htpasswd file with this one user.
+    pub htpasswd: Option<(String, String)>,
+    /// Bearer tokens from a token service (anonymous may pull, the user may push).
+    pub token: Option<(String, String)>,
 }
 
 impl Registry {
     pub fn start() -> Registry {
-        Self::start_inner(AuthMode::None, None)
+        Self::start_with(RegistryOptions::default())
     }
 
-    /// HTTPS with a certificate for 127.0.0.1 from a fresh test CA.
     pub fn start_tls() -> Registry {
-        Self::start_inner(AuthMode::Tls, None)
+        Self::start_with(RegistryOptions { tls: true, ..Default::default() })
     }
 
-    /// HTTP Basic against an htpasswd file.
     pub fn start_with_auth(user: &str, password: &str) -> Registry {
-        Self::start_inner(AuthMode::Htpasswd, Some((user.to_owned(), password.to_owned())))
+        Self::start_with(RegistryOptions { htpasswd: Some((user.into(), password.into())), ..Default::default() })
     }
 
-    /// Bearer tokens from a token service (anonymous may pull, the user may push).
     pub fn start_with_token_auth(user: &str, password: &str) -> Registry {
-        Self::start_inner(AuthMode::Token, Some((user.to_owned(), password.to_owned())))
+        Self::start_with(RegistryOptions { token: Some((user.into(), password.into())), ..Default::default() })
     }
 
-    fn start_inner(mode: AuthMode, auth: Option<(String, String)>) -> Registry {
+    /// What ECR looks like from a client: HTTPS, and exactly the user and
+    /// password an ECR token for `account` decodes to (as moto issues it).
+    pub fn start_ecr_like(account: &str) -> Registry {
+        Self::start_with(RegistryOptions {
+            tls: true,
+            htpasswd: Some(("AWS".into(), format!("{account}-auth-token"))),
+            ..Default::default()
+        })
+    }
+
+    pub fn start_with(opts: RegistryOptions) -> Registry {
         let dir = tempfile::tempdir().unwrap();
         let port = free_port();
         let mut config = format!(
@@ -86,13 +97,13 @@ impl Registry {
             dir.path().join("data").display()
         );
         let mut ca_bundle = None;
-        if mode == AuthMode::Tls {
+        if opts.tls {
             let (cert, key, bundle) = test_ca_and_cert(dir.path());
             config.push_str(&format!("  tls:\n    certificate: {}\n    key: {}\n", cert.display(), key.display()));
             ca_bundle = Some(bundle);
         }
         let mut token_server = None;
-        if let (AuthMode::Token, Some((user, password))) = (&mode, &auth) {
+        if let Some((user, password)) = &opts.token {
             let ts = token_server::TokenServer::start(dir.path(), user, password);
             config.push_str(&format!(
                 "auth:\n  token:\n    realm: {}\n    service: {}\n    issuer: {}\n    rootcertbundle: {}\n",
@@ -103,7 +114,7 @@ impl Registry {
             ));
             token_server = Some(ts);
         }
-        if let (AuthMode::Htpasswd, Some((user, password))) = (&mode, &auth) {
+        if let Some((user, password)) = &opts.htpasswd {
             // distribution's htpasswd auth takes bcrypt entries only.
             let line = run_ok(Command::new("htpasswd").args(["-nbB", user, password]));
             std::fs::write(dir.path().join("htpasswd"), line.trim()).unwrap();
@@ -123,6 +134,7 @@ impl Registry {
             .spawn()
             .expect("docker-registry must be installed (see .ci/run)");
         wait_for_port(port, "docker-registry");
+        let auth = opts.htpasswd.or(opts.token);
         Registry { child, port, host: format!("127.0.0.1:{port}"), dir, auth, token_server, ca_bundle }
     }
 
@@ -166,6 +178,37 @@ impl Registry {
             return None;
         }
         Some(format!("sha256:{}", sha256_hex(&out.stdout)))
+    }
+
+    /// The content of `path` in the image `repo_tag` (the topmost layer that
+    /// holds it), read from the registry with skopeo.
+    pub fn file_in_image(&self, repo_tag: &str, path: &str) -> Option<Vec<u8>> {
+        use std::io::Read;
+        let work = tempfile::tempdir().unwrap();
+        let layout = work.path().join("l");
+        run_ok(
+            Command::new("skopeo")
+                .args(["copy", "--quiet", "--src-tls-verify=false"])
+                .args(self.creds_args("src-creds"))
+                .arg(format!("docker://{}/{repo_tag}", self.host))
+                .arg(format!("oci:{}:x", layout.display())),
+        );
+        let manifest = self.inspect(repo_tag, false);
+        let mut found = None;
+        for layer in manifest["layers"].as_array().unwrap() {
+            let hex = layer["digest"].as_str().unwrap().trim_start_matches("sha256:");
+            let blob = std::fs::File::open(layout.join("blobs/sha256").join(hex)).unwrap();
+            let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(blob));
+            for entry in archive.entries().unwrap() {
+                let mut entry = entry.unwrap();
+                if entry.path().unwrap().to_str() == Some(path.trim_start_matches('/')) {
+                    let mut bytes = Vec::new();
+                    entry.read_to_end(&mut bytes).unwrap();
+                    found = Some(bytes);
+                }
+            }
+        }
+        found
     }
 
     /// Raw manifest or config JSON through skopeo.
