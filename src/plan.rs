@@ -139,6 +139,8 @@ pub enum PlanError {
     NoContainerName,
     #[error("--image-definitions and --image-detail apply only to --output registry (nothing is deployable from {0})")]
     DefinitionsWithoutRegistry(String),
+    #[error("deploy file {}: its folder does not exist", path.display())]
+    DeployFolderMissing { path: PathBuf },
     #[error("SOURCE_DATE_EPOCH=`{0}` is not a whole number of seconds since 1970")]
     BadEpoch(String),
     #[error("settings file {}: {detail}", path.display())]
@@ -283,6 +285,12 @@ pub fn build_plan(args: BuildArgs, env: Env<'_>) -> Result<BuildPlan, PlanError>
         _ => None,
     };
     let deploy = DeployPlan { definitions, image_detail, form };
+    // Found out now, not after the push.
+    for path in deploy.paths() {
+        if path.parent().is_some_and(|dir| !dir.as_os_str().is_empty() && !dir.is_dir()) {
+            return Err(PlanError::DeployFolderMissing { path: path.to_owned() });
+        }
+    }
 
     let registry_auth = args.registry_auth.or(file.registry_auth).unwrap_or(RegistryAuth::Auto);
     let dest_ecr = match &output {

@@ -160,48 +160,32 @@ fn imagedefinitions_names_the_container_and_the_verified_digest() {
     let reg = Registry::start();
     let base = reg.push_image(&format!("oci:{}:latest", tiny_base_layout().display()), "base/tiny:1");
     let repo = example_repo();
-    let out = run(sitepack(repo.path()).env("CONTAINER_NAME", "web").args([
-        "build",
-        "--base",
-        &base,
-        "--image",
-        &format!("{}/sites/deploy:7", reg.host),
-    ]))
-    .ok();
-    let digest = out.stdout.trim();
-    let defs: Value =
-        serde_json::from_slice(&std::fs::read(repo.path().join("imagedefinitions.json")).unwrap()).unwrap();
-    assert_eq!(defs, json!([{"name": "web", "imageUri": format!("{}/sites/deploy@{digest}", reg.host)}]));
+    let build = |tag: &str, extra: &[&str]| {
+        let image = format!("{}/sites/deploy:{tag}", reg.host);
+        run(sitepack(repo.path())
+            .env("CONTAINER_NAME", "web")
+            .args(["build", "--base", &base, "--image", &image])
+            .args(extra))
+    };
+    let read =
+        |path: &str| -> Value { serde_json::from_slice(&std::fs::read(repo.path().join(path)).unwrap()).unwrap() };
 
-    let out = run(sitepack(repo.path()).env("CONTAINER_NAME", "web").args([
-        "build",
-        "--base",
-        &base,
-        "--image",
-        &format!("{}/sites/deploy:7", reg.host),
-        "--image-uri",
-        "tag",
-        "--image-definitions",
-        "out/defs.json",
-    ]));
-    // The folder does not exist: the error names the path, and no file is left.
-    assert_eq!(out.status.code(), Some(1));
-    assert!(out.stderr.contains("out/defs.json") || out.stderr.contains("out"), "{}", out.stderr);
+    let digest = build("7", &[]).ok().stdout.trim().to_owned();
+    assert_eq!(
+        read("imagedefinitions.json"),
+        json!([{"name": "web", "imageUri": format!("{}/sites/deploy@{digest}", reg.host)}])
+    );
+
+    // A deploy file in a folder that does not exist is refused before anything is pushed.
+    let tag_form = ["--image-uri", "tag", "--image-definitions", "out/defs.json"];
+    let refused = build("8", &tag_form);
+    assert_eq!(refused.status.code(), Some(2), "{}", refused.stderr);
+    assert!(refused.stderr.contains("out/defs.json") && refused.stderr.contains("folder"), "{}", refused.stderr);
+    assert!(reg.manifest_digest("sites/deploy:8").is_none(), "nothing pushed");
+
     std::fs::create_dir_all(repo.path().join("out")).unwrap();
-    run(sitepack(repo.path()).env("CONTAINER_NAME", "web").args([
-        "build",
-        "--base",
-        &base,
-        "--image",
-        &format!("{}/sites/deploy:7", reg.host),
-        "--image-uri",
-        "tag",
-        "--image-definitions",
-        "out/defs.json",
-    ]))
-    .ok();
-    let defs: Value = serde_json::from_slice(&std::fs::read(repo.path().join("out/defs.json")).unwrap()).unwrap();
-    assert_eq!(defs[0]["imageUri"], format!("{}/sites/deploy:7", reg.host));
+    build("8", &tag_form).ok();
+    assert_eq!(read("out/defs.json")[0]["imageUri"], format!("{}/sites/deploy:8", reg.host));
 }
 
 #[test]
