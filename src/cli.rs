@@ -36,7 +36,80 @@ pub struct Cli {
 pub enum Command {
     /// Build the site into an image on the pinned base and push it.
     #[command(after_long_help = BUILD_EXAMPLES)]
-    Build(BuildArgs),
+    Build(Box<BuildArgs>),
+    /// Tell, before pushing, whether the site would publish: file and line of every problem.
+    #[command(after_long_help = CHECK_EXAMPLES)]
+    Check(Box<CheckCommand>),
+}
+
+const CHECK_EXAMPLES: &str = "\
+Checks the site tree (links, special files, names, sizes), users/htpasswd (format, hash
+schemes for the httpd version), every .htaccess (what httpd would refuse with a 500 in
+that folder, given the operator's httpd.conf, plus the operator's policy) and lints the
+httpd.conf itself. `sitepack build` runs the same checks and refuses on any error.
+
+Examples:
+  sitepack check --httpd-conf operator/httpd.conf --namespace coffeefans
+  sitepack check --httpd-version 2.2 --format json
+
+Without --httpd-conf, AllowOverride All and every standard module are assumed.
+
+Exit codes: 0 clean or warnings only; 1 errors found; 2 usage.";
+
+#[derive(Debug, Clone, Args)]
+pub struct CheckCommand {
+    /// Contributor site directory [default: site]
+    #[arg(long, value_name = "DIR")]
+    pub site: Option<PathBuf>,
+    /// htpasswd file [default: users/htpasswd]
+    #[arg(long, value_name = "FILE")]
+    pub htpasswd: Option<PathBuf>,
+    /// The operator's httpd.conf (s3://… or a FILE); without it, a permissive conf is assumed
+    #[arg(long, env = "HTTPD_CONF_URI", value_name = "URI|FILE")]
+    pub httpd_conf: Option<String>,
+    /// Where the site lands in the image
+    #[arg(long, value_name = "PATH", default_value = "/var/www/html")]
+    pub docroot: String,
+    /// human, or json for tools
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: ReportFormat,
+    #[command(flatten)]
+    pub rules: CheckArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Human,
+    Json,
+}
+
+/// What the checks judge against; shared by `build` and `check`.
+#[derive(Debug, Clone, Args)]
+pub struct CheckArgs {
+    /// httpd version of the base (until base detection exists)
+    #[arg(long, value_enum, default_value = "2.4", help_heading = "Checks")]
+    pub httpd_version: crate::check::HttpdVersion,
+    /// Modules the base's httpd builds in (`httpd -l`), comma separated [default: CentOS's core,http_core,mod_so]
+    #[arg(long, value_name = "LIST", value_delimiter = ',', help_heading = "Checks")]
+    pub builtin_modules: Vec<String>,
+    /// The site's namespace: it must be served under /NAME/ (site/NAME/…, or site/… placed there)
+    #[arg(long, value_name = "NAME", env = "SITEPACK_NAMESPACE", help_heading = "Checks")]
+    pub namespace: Option<String>,
+    /// Largest file [default: 100 MiB]
+    #[arg(long, value_name = "BYTES", help_heading = "Checks")]
+    pub max_file_bytes: Option<u64>,
+    /// Largest site [default: 2 GiB]
+    #[arg(long, value_name = "BYTES", help_heading = "Checks")]
+    pub max_total_bytes: Option<u64>,
+    /// Most files [default: 100000]
+    #[arg(long, value_name = "N", help_heading = "Checks")]
+    pub max_files: Option<u64>,
+    /// Longest path in the image [default: 1024]
+    #[arg(long, value_name = "BYTES", help_heading = "Checks")]
+    pub max_path_bytes: Option<usize>,
+    /// Switch a policy rule off (repeatable), e.g. policy.php; see the README for the list
+    #[arg(long = "allow", value_name = "RULE", help_heading = "Checks")]
+    pub allow: Vec<String>,
 }
 
 const BUILD_EXAMPLES: &str = "\
@@ -122,6 +195,9 @@ pub struct BuildArgs {
     /// Print a JSON summary on stdout instead of the bare digest
     #[arg(long, help_heading = "Output")]
     pub json: bool,
+
+    #[command(flatten)]
+    pub checks: CheckArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]

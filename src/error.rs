@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::{aws, base, deploy, image, layer, output, plan, publish, registry};
+use crate::{aws, base, check, deploy, image, layer, output, plan, publish, registry};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -23,6 +23,8 @@ pub enum Error {
     Output(#[from] output::OutputError),
     #[error(transparent)]
     Deploy(#[from] deploy::DeployError),
+    #[error("the site would not publish, {} error(s):\n{}", .0.errors(), render_errors(.0))]
+    Checks(check::Report),
     #[error(transparent)]
     Aws(#[from] aws::AwsError),
     #[error(transparent)]
@@ -59,8 +61,20 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             // The user's input is wrong: fix it, rerunning will not help.
-            Error::Plan(_) | Error::Layer(_) | Error::Base(base::BaseError::NotPinned { .. }) => EXIT_USAGE,
+            Error::Plan(_) | Error::Layer(_) | Error::Checks(_) | Error::Base(base::BaseError::NotPinned { .. }) => {
+                EXIT_USAGE
+            }
             _ => EXIT_FAILED,
         }
     }
+}
+
+fn render_errors(report: &check::Report) -> String {
+    report
+        .findings
+        .iter()
+        .filter(|f| f.severity == check::Severity::Error)
+        .map(|f| f.to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
 }

@@ -149,7 +149,9 @@ struct TarWriter<'a> {
 
 impl TarWriter<'_> {
     fn header(&self, kind: EntryType, mode: u32, size: u64) -> Header {
-        let mut h = Header::new_gnu();
+        // ustar, with PAX records for what does not fit (POSIX; what
+        // BuildKit writes), rather than GNU extensions.
+        let mut h = Header::new_ustar();
         h.set_entry_type(kind);
         h.set_mode(mode);
         h.set_uid(0);
@@ -182,8 +184,26 @@ impl TarWriter<'_> {
         if path.is_empty() || !self.dirs.insert(path.clone()) {
             return Ok(());
         }
-        let mut h = self.header(EntryType::Directory, DIR_MODE, 0);
-        self.tar.append_data(&mut h, format!("{path}/"), io::empty())
+        let h = self.header(EntryType::Directory, DIR_MODE, 0);
+        self.append(h, &format!("{path}/"), io::empty())
+    }
+
+    /// Appends an entry; a path too long for ustar goes in a PAX `path` record.
+    fn append(&mut self, mut h: Header, path: &str, data: impl Read) -> io::Result<()> {
+        if h.set_path(path).is_err() {
+            let record = pax_record("path", path);
+            let mut x = self.header(EntryType::XHeader, FILE_MODE, record.len() as u64);
+            x.set_path("PaxHeaders/path")?;
+            x.set_cksum();
+            self.tar.append(&x, record.as_slice())?;
+            // Readers take the PAX path; the ustar name is a truncated stand-in.
+            let name = &mut h.as_old_mut().name;
+            let cut = path.len().min(name.len() - 1);
+            name.fill(0);
+            name[..cut].copy_from_slice(&path.as_bytes()[..cut]);
+        }
+        h.set_cksum();
+        self.tar.append(&h, data)
     }
 
     fn file(&mut self, host: &Path, dest: &str) -> Result<(), LayerError> {
@@ -223,6 +243,11 @@ impl TarWriter<'_> {
             let Some(name) = name.to_str() else {
                 return Err(LayerError::NonUtf8Name { path });
             };
+            // Version control and editor litter is never published (the
+            // checks warn about it).
+            if crate::check::tree::excluded(name) {
+                continue;
+            }
             let child_dest = format!("{}/{}", dest.trim_end_matches('/'), name);
             // lstat: never follow a link the contributor placed in the tree.
             let meta = fs::symlink_metadata(&path).map_err(|source| LayerError::Io {
@@ -245,6 +270,17 @@ impl TarWriter<'_> {
         }
         Ok(())
     }
+}
+
+/// One PAX extended-header record: `"<len> <key>=<value>\n"`, where `<len>`
+/// counts the whole record including its own digits.
+fn pax_record(key: &str, value: &str) -> Vec<u8> {
+    let body = format!(" {key}={value}\n");
+    let mut len = body.len() + 1;
+    while len.to_string().len() + body.len() != len {
+        len += 1;
+    }
+    format!("{len}{body}").into_bytes()
 }
 
 /// The refusal for anything that is neither a regular file nor a directory.
@@ -406,6 +442,25 @@ mod tests {
         assert!(status.success());
         let err = build(&site_spec(b.path()), 1, &b.path().join("l.tgz")).unwrap_err();
         assert!(matches!(&err, LayerError::SpecialFile { kind: "named pipe (FIFO)", .. }), "{err}");
+    }
+
+    #[test]
+    fn long_paths_are_carried_by_pax_records() {
+        let a = tempfile::tempdir().unwrap();
+        let long_dir = "d".repeat(120);
+        let long_file = format!("{}.html", "f".repeat(180));
+        fs::create_dir_all(a.path().join("site").join(&long_dir)).unwrap();
+        fs::write(a.path().join("site").join(&long_dir).join(&long_file), "x").unwrap();
+        let l = build(&site_spec(a.path()), 7, &a.path().join("l.tgz")).unwrap();
+        let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(File::open(&l.path).unwrap()));
+        let names: Vec<String> =
+            archive.entries().unwrap().map(|e| e.unwrap().path().unwrap().to_string_lossy().into_owned()).collect();
+        assert!(names.contains(&format!("var/www/html/{long_dir}/{long_file}")), "{names:?}");
+        assert_eq!(pax_record("path", "abc"), b"12 path=abc\n");
+        // At the digit-count boundary the length field grows: 98 bytes of body need 3 digits.
+        let edge = pax_record("path", &"x".repeat(91));
+        assert_eq!(edge.len(), 101);
+        assert!(edge.starts_with(b"101 path="));
     }
 
     #[test]

@@ -9,6 +9,7 @@
 
 pub mod aws;
 pub mod base;
+pub mod check;
 pub mod cli;
 pub mod deploy;
 pub mod digest;
@@ -162,18 +163,18 @@ async fn httpd_conf(
     aws: &aws::Aws,
     work: &std::path::Path,
     meta: &mut image::Metadata,
-) -> Result<std::path::PathBuf, Error> {
+) -> Result<(std::path::PathBuf, String), Error> {
     let inputs = &plan.inputs;
     match &inputs.httpd_conf {
         plan::ConfSource::Local(path) => {
+            let bytes = std::fs::read(path).map_err(|source| Error::Read { path: path.clone(), source })?;
             if let Some(expected) = &inputs.httpd_conf_sha256 {
-                let bytes = std::fs::read(path).map_err(|source| Error::Read { path: path.clone(), source })?;
                 let found = digest::Digest::of_bytes(&bytes).hex().to_owned();
                 if &found != expected {
                     return Err(Error::ConfDigest { path: path.clone(), expected: expected.clone(), found });
                 }
             }
-            Ok(path.clone())
+            Ok((path.clone(), String::from_utf8_lossy(&bytes).into_owned()))
         }
         plan::ConfSource::S3(uri) => {
             let fetched = aws::s3::fetch(
@@ -195,7 +196,7 @@ async fn httpd_conf(
             if let Some(e) = fetched.etag {
                 meta.extra.insert("sitepack.httpd-conf.etag".into(), e);
             }
-            Ok(path)
+            Ok((path, String::from_utf8_lossy(&fetched.bytes).into_owned()))
         }
     }
 }
@@ -245,6 +246,53 @@ async fn check_ecr_repository(
     }
 }
 
+/// Logs warnings; any error stops the build.
+fn refuse_on_errors(report: &check::Report) -> Result<(), Error> {
+    for f in report.findings.iter().filter(|f| f.severity == check::Severity::Warning) {
+        tracing::warn!("{f}");
+    }
+    if report.errors() > 0 {
+        return Err(Error::Checks(report.clone()));
+    }
+    Ok(())
+}
+
+/// `sitepack check`: both stages, with the conf read from a file or S3.
+pub async fn check(args: cli::CheckCommand, env: plan::Env<'_>) -> Result<check::Report, Error> {
+    let settings = check::Settings::from_args(&args.rules, &args.docroot).map_err(plan::PlanError::from)?;
+    let site = args.site.unwrap_or_else(|| "site".into());
+    let htpasswd = args.htpasswd.unwrap_or_else(|| "users/htpasswd".into());
+    plan::check_input("site directory", &site, "--site", true)?;
+    plan::check_input("htpasswd file", &htpasswd, "--htpasswd", false)?;
+    let tree = check::check_inputs(&check::Inputs { site: &site, htpasswd: &htpasswd }, &settings);
+    let conf = match args.httpd_conf {
+        None => None,
+        Some(uri) if uri.starts_with("s3://") => {
+            let parsed = aws::s3::S3Uri::parse(&uri).map_err(plan::PlanError::from)?;
+            let account = env("AWS_ACCOUNT_ID");
+            let fetched =
+                aws::s3::fetch(&aws::Aws::default(), &parsed, account.as_deref(), plan::DEFAULT_CONF_MAX_BYTES, None)
+                    .await?;
+            Some((String::from_utf8_lossy(&fetched.bytes).into_owned(), uri))
+        }
+        Some(path) => {
+            let path = std::path::PathBuf::from(path);
+            plan::check_input("httpd.conf", &path, "--httpd-conf", false)?;
+            let bytes = std::fs::read(&path).map_err(|source| Error::Read { path: path.clone(), source })?;
+            Some((String::from_utf8_lossy(&bytes).into_owned(), path.display().to_string()))
+        }
+    };
+    if conf.is_none() {
+        tracing::info!("no --httpd-conf: assuming AllowOverride All and every standard module loaded");
+    }
+    let mut report = tree.report.clone();
+    report.extend(
+        check::check_against_conf(conf.as_ref().map(|(t, s)| (t.as_str(), s.as_str())), &tree, &settings).findings,
+    );
+    report.sort();
+    Ok(report)
+}
+
 async fn run(plan: &BuildPlan) -> Result<BuildReport, Error> {
     let started = Instant::now();
     let mut timings = Timings::default();
@@ -261,13 +309,24 @@ async fn run(plan: &BuildPlan) -> Result<BuildReport, Error> {
     for warning in &plan.warnings {
         tracing::warn!("{warning}");
     }
+    // The contributor's files first, before any network call.
+    let inputs = check::Inputs { site: &plan.inputs.site, htpasswd: &plan.inputs.htpasswd };
+    let tree = check::check_inputs(&inputs, &plan.checks);
+    refuse_on_errors(&tree.report)?;
+
     let aws = aws::Aws::default();
     let mut metadata = plan.metadata.clone();
-    let conf = httpd_conf(plan, &aws, work.path(), &mut metadata).await?;
+    let (conf, conf_text) = httpd_conf(plan, &aws, work.path(), &mut metadata).await?;
+    // Then every .htaccess against the operator's conf, before any registry call.
+    let conf_shown = match &plan.inputs.httpd_conf {
+        plan::ConfSource::Local(p) => p.display().to_string(),
+        plan::ConfSource::S3(uri) => uri.to_string(),
+    };
+    refuse_on_errors(&check::check_against_conf(Some((&conf_text, &conf_shown)), &tree, &plan.checks))?;
 
     // Layers are CPU and disk work: off the async runtime, overlapping the
     // base lookups.
-    let specs = plan::layer_specs(&conf, &plan.inputs);
+    let specs = plan::layer_specs(&conf, &plan.inputs, &tree.layout.dest(plan::DOCROOT));
     let mtime = plan.epoch.seconds;
     let dir = work.path().to_owned();
     let layer_task = tokio::task::spawn_blocking(move || {

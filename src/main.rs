@@ -5,7 +5,7 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
-use sitepack::cli::{Cli, Command};
+use sitepack::cli::{Cli, Command, ReportFormat};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -18,9 +18,29 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
+        Command::Check(args) => {
+            let format = args.format;
+            match runtime.block_on(sitepack::check(*args, &sitepack::plan::process_env)) {
+                Ok(report) => {
+                    let text = match format {
+                        ReportFormat::Json => serde_json::to_string_pretty(&report).expect("report serialises") + "\n",
+                        ReportFormat::Human => report.render(),
+                    };
+                    if std::io::stdout().lock().write_all(text.as_bytes()).is_err() {
+                        return ExitCode::from(sitepack::error::EXIT_FAILED);
+                    }
+                    // 0 clean or warnings only, 1 errors found.
+                    ExitCode::from(u8::from(report.errors() > 0))
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(sitepack::error::EXIT_USAGE)
+                }
+            }
+        }
         Command::Build(args) => {
             let json = args.json;
-            let outcome = sitepack::plan(args, &sitepack::plan::process_env)
+            let outcome = sitepack::plan(*args, &sitepack::plan::process_env)
                 .and_then(|plan| runtime.block_on(sitepack::build(plan)));
             match outcome {
                 Ok(report) => {

@@ -47,6 +47,7 @@ pub struct BuildPlan {
     pub aws_account: Option<String>,
     /// Said once the build starts (the plan itself does no logging).
     pub warnings: Vec<String>,
+    pub checks: crate::check::Settings,
     pub json: bool,
 }
 
@@ -151,6 +152,8 @@ pub enum PlanError {
     S3Uri(#[from] crate::aws::s3::S3UriError),
     #[error("--httpd-conf-sha256 `{0}` is not 64 hexadecimal characters")]
     BadSha256(String),
+    #[error(transparent)]
+    Checks(#[from] crate::check::SettingsError),
     #[error("--create-repository applies to ECR registries only (use --registry-auth ecr for a private ECR endpoint)")]
     CreateWithoutEcr,
 }
@@ -319,17 +322,19 @@ pub fn build_plan(args: BuildArgs, env: Env<'_>) -> Result<BuildPlan, PlanError>
         create_repository,
         aws_account,
         warnings,
+        checks: crate::check::Settings::from_args(&args.checks, DOCROOT)?,
         json: args.json,
     })
 }
 
 /// The layers, least changing first, so a site edit leaves the others
-/// untouched. `conf` is where the httpd.conf is on disk (fetched or local).
-pub fn layer_specs(conf: &Path, inputs: &Inputs) -> Vec<LayerSpec> {
+/// untouched. `conf` is where the httpd.conf is on disk (fetched or local);
+/// `site_dest` is the document root, or `/NAME/` in it for a flat namespace.
+pub fn layer_specs(conf: &Path, inputs: &Inputs, site_dest: &str) -> Vec<LayerSpec> {
     vec![
         layer(conf, HTTPD_CONF_DEST, SourceKind::File, "conf/httpd.conf", "/etc/httpd/conf/"),
         layer(&inputs.htpasswd, HTPASSWD_DEST, SourceKind::File, "users/htpasswd", HTPASSWD_DEST),
-        layer(&inputs.site, DOCROOT, SourceKind::Tree, "site/", "/var/www/html/"),
+        layer(&inputs.site, site_dest, SourceKind::Tree, "site/", &format!("{site_dest}/")),
     ]
 }
 
@@ -378,7 +383,7 @@ fn codebuild_image(env: Env<'_>) -> Result<String, String> {
     Ok(format!("{}.dkr.ecr.{}.amazonaws.com/{}:{}", v[0], v[1], v[2], v[3]))
 }
 
-fn check_input(what: &'static str, path: &Path, flag: &'static str, dir: bool) -> Result<(), PlanError> {
+pub fn check_input(what: &'static str, path: &Path, flag: &'static str, dir: bool) -> Result<(), PlanError> {
     let meta = match std::fs::symlink_metadata(path) {
         Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -450,6 +455,16 @@ mod tests {
             create_repository: false,
             tag_mutability: None,
             image_detail: None,
+            checks: crate::cli::CheckArgs {
+                httpd_version: crate::check::HttpdVersion::V24,
+                builtin_modules: vec![],
+                namespace: None,
+                max_file_bytes: None,
+                max_total_bytes: None,
+                max_files: None,
+                max_path_bytes: None,
+                allow: vec![],
+            },
             config: Some(dir.join("none.toml")),
             base: Some(PIN.into()),
             platform: None,

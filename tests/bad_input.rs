@@ -91,7 +91,8 @@ fn each_bad_input_fails_clearly_and_publishes_nothing() {
                 args(&r.base, &format!("{}/out/x:1", r.anon.host))
             }),
             exit: 2,
-            message: "env.txt: symbolic links are not copied",
+            message:
+                "env.txt: error: is a symbolic link (to /proc/self/environ); links are never published (tree.symlink)",
         },
         Case {
             name: "unreachable destination registry",

@@ -136,6 +136,10 @@ fn skopeo_and_umoci_read_the_pushed_image_with_root_owned_normalised_files() {
     std::fs::set_permissions(repo.path().join("users/htpasswd"), std::fs::Permissions::from_mode(0o600)).unwrap();
     std::fs::set_permissions(repo.path().join("site/coffeefans/index.html"), std::fs::Permissions::from_mode(0o4775))
         .unwrap();
+    // A path too long for ustar travels in a PAX record.
+    let long = format!("site/coffeefans/{}/{}.html", "d".repeat(120), "f".repeat(150));
+    std::fs::create_dir_all(repo.path().join(&long).parent().unwrap()).unwrap();
+    std::fs::write(repo.path().join(&long), "long").unwrap();
     run(sitepack(repo.path()).args(["build", "--base", &base, "--image", &format!("{}/sites/u:1", reg.host)])).ok();
 
     let work = tempfile::tempdir().unwrap();
@@ -149,6 +153,8 @@ fn skopeo_and_umoci_read_the_pushed_image_with_root_owned_normalised_files() {
     run_ok(Command::new("umoci").args(["unpack", "--image"]).arg(format!("{}:u", layout.display())).arg(&bundle));
     let rootfs = bundle.join("rootfs");
     assert_eq!(std::fs::read_to_string(rootfs.join("etc/tiny-base")).unwrap(), "tiny\n", "base layer present");
+    let long_in_image = rootfs.join("var/www/html").join(long.trim_start_matches("site/"));
+    assert_eq!(std::fs::read_to_string(long_in_image).unwrap(), "long", "umoci reads the PAX path");
     for (path, mode) in [
         ("etc/httpd/conf/httpd.conf", 0o100644),
         ("opt/.htpasswd", 0o100644),

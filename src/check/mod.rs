@@ -1,0 +1,280 @@
+//! Contributor input checks: what in a contributor's `site/` and
+//! `users/htpasswd` would break the site or endanger the build host, judged
+//! against the operator's httpd.conf and the httpd version of the base.
+//! Pure functions over files, returning findings with file and line;
+//! `sitepack check` prints them, `sitepack build` refuses on any error.
+
+pub mod conf;
+pub mod directives;
+pub mod htaccess;
+pub mod htpasswd;
+pub mod syntax;
+pub mod tree;
+
+use std::fmt;
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// One thing found, where, and how to fix it. Messages never quote a
+/// password hash or file contents beyond a directive name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// Path as the contributor knows it (`site/coffeefans/.htaccess`).
+    pub file: String,
+    pub line: Option<usize>,
+    pub severity: Severity,
+    /// Stable identifier, e.g. `htaccess.not-allowed`.
+    pub rule: &'static str,
+    pub message: String,
+    pub hint: String,
+}
+
+impl Finding {
+    pub fn error(
+        file: impl Into<String>,
+        line: Option<usize>,
+        rule: &'static str,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) -> Finding {
+        Finding { file: file.into(), line, severity: Severity::Error, rule, message: message.into(), hint: hint.into() }
+    }
+
+    pub fn warning(
+        file: impl Into<String>,
+        line: Option<usize>,
+        rule: &'static str,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) -> Finding {
+        Finding {
+            file: file.into(),
+            line,
+            severity: Severity::Warning,
+            rule,
+            message: message.into(),
+            hint: hint.into(),
+        }
+    }
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sev = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        match self.line {
+            Some(l) => write!(f, "{}:{l}: {sev}: {} ({})", self.file, self.message, self.rule)?,
+            None => write!(f, "{}: {sev}: {} ({})", self.file, self.message, self.rule)?,
+        }
+        if !self.hint.is_empty() {
+            write!(f, "\n    hint: {}", self.hint)?;
+        }
+        Ok(())
+    }
+}
+
+/// All findings of a check, sorted by file, line, severity.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Report {
+    pub findings: Vec<Finding>,
+}
+
+impl Report {
+    pub fn extend(&mut self, more: impl IntoIterator<Item = Finding>) {
+        self.findings.extend(more);
+    }
+
+    pub fn sort(&mut self) {
+        self.findings.sort_by(|a, b| {
+            (a.file.as_str(), a.line.unwrap_or(0), a.severity, a.rule).cmp(&(
+                b.file.as_str(),
+                b.line.unwrap_or(0),
+                b.severity,
+                b.rule,
+            ))
+        });
+        self.findings.dedup();
+    }
+
+    pub fn errors(&self) -> usize {
+        self.findings.iter().filter(|f| f.severity == Severity::Error).count()
+    }
+
+    pub fn warnings(&self) -> usize {
+        self.findings.len() - self.errors()
+    }
+
+    /// Human form: one finding per line (with its hint), then a total.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        for f in &self.findings {
+            out.push_str(&f.to_string());
+            out.push('\n');
+        }
+        out.push_str(&format!("{} error(s), {} warning(s)\n", self.errors(), self.warnings()));
+        out
+    }
+}
+
+/// The httpd a site will run on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, clap::ValueEnum, serde::Deserialize)]
+pub enum HttpdVersion {
+    #[value(name = "2.2")]
+    #[serde(rename = "2.2")]
+    V22,
+    #[value(name = "2.4")]
+    #[serde(rename = "2.4")]
+    V24,
+}
+
+impl fmt::Display for HttpdVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            HttpdVersion::V22 => "2.2",
+            HttpdVersion::V24 => "2.4",
+        })
+    }
+}
+
+/// What the checks judge against, validated from flags.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub version: HttpdVersion,
+    pub builtins: Vec<String>,
+    pub namespace: Option<String>,
+    pub limits: tree::Limits,
+    /// Policy rules switched off by flag (the conf may switch off more).
+    pub allowed: std::collections::BTreeSet<String>,
+    /// Where the site's document root is in the image.
+    pub docroot: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error("--namespace `{0}`: use lower-case letters, digits, '-' and '_' (it becomes the URL path /NAME/)")]
+    Namespace(String),
+    #[error("--allow `{rule}`: not a policy rule; the rules are {}", htaccess::POLICY_RULES.join(", "))]
+    Rule { rule: String },
+}
+
+impl Settings {
+    pub fn from_args(a: &crate::cli::CheckArgs, docroot: &str) -> Result<Settings, SettingsError> {
+        if let Some(ns) = &a.namespace {
+            if !tree::valid_namespace(ns) {
+                return Err(SettingsError::Namespace(ns.clone()));
+            }
+        }
+        if let Some(bad) = a.allow.iter().find(|r| !htaccess::POLICY_RULES.contains(&r.as_str())) {
+            return Err(SettingsError::Rule { rule: bad.clone() });
+        }
+        let defaults = tree::Limits::default();
+        Ok(Settings {
+            version: a.httpd_version,
+            builtins: if a.builtin_modules.is_empty() {
+                conf::CENTOS_BUILTINS.iter().map(|s| s.to_string()).collect()
+            } else {
+                a.builtin_modules.iter().map(|m| conf::canonical_module(m)).collect()
+            },
+            namespace: a.namespace.clone(),
+            limits: tree::Limits {
+                max_file_bytes: a.max_file_bytes.unwrap_or(defaults.max_file_bytes),
+                max_total_bytes: a.max_total_bytes.unwrap_or(defaults.max_total_bytes),
+                max_files: a.max_files.unwrap_or(defaults.max_files),
+                max_path_bytes: a.max_path_bytes.unwrap_or(defaults.max_path_bytes),
+            },
+            allowed: a.allow.iter().cloned().collect(),
+            docroot: docroot.trim_end_matches('/').to_owned(),
+        })
+    }
+}
+
+/// The contributor's inputs, with the names to show for them.
+#[derive(Debug, Clone)]
+pub struct Inputs<'a> {
+    pub site: &'a std::path::Path,
+    pub htpasswd: &'a std::path::Path,
+}
+
+fn shown(p: &std::path::Path) -> String {
+    p.display().to_string().trim_end_matches('/').to_owned()
+}
+
+/// What stage one learned, for stage two and the layer builder.
+#[derive(Debug)]
+pub struct TreeOutcome {
+    pub report: Report,
+    pub facts: tree::SiteFacts,
+    pub layout: tree::Layout,
+}
+
+/// Stage one, without the conf and without any network: the tree, the
+/// names, the sizes, the htpasswd file.
+pub fn check_inputs(inputs: &Inputs<'_>, settings: &Settings) -> TreeOutcome {
+    let mut report = Report::default();
+    let layout = tree::layout(inputs.site, settings.namespace.as_deref());
+    let dest = layout.dest(&settings.docroot);
+    let (findings, facts) = tree::check_site(inputs.site, &shown(inputs.site), &dest, &layout, &settings.limits);
+    report.extend(findings);
+    report.extend(tree::check_gitmodules(std::path::Path::new("."), &shown(inputs.site)));
+    let htpasswd_shown = shown(inputs.htpasswd);
+    report.extend(tree::check_htpasswd_file(inputs.htpasswd, &htpasswd_shown));
+    match std::fs::read(inputs.htpasswd) {
+        Ok(bytes) => report.extend(htpasswd::check(&bytes, &htpasswd_shown, settings.version)),
+        Err(e) => report.extend([Finding::error(
+            &htpasswd_shown,
+            None,
+            "htpasswd.unreadable",
+            format!("cannot be read: {e}"),
+            "",
+        )]),
+    }
+    report.sort();
+    TreeOutcome { report, facts, layout }
+}
+
+/// Stage two: every `.htaccess` against the operator's conf (or a
+/// permissive stand-in), and the conf's own lint.
+pub fn check_against_conf(conf: Option<(&str, &str)>, outcome: &TreeOutcome, settings: &Settings) -> Report {
+    let builtins: Vec<&str> = settings.builtins.iter().map(String::as_str).collect();
+    let mut report = Report::default();
+    let model = match conf {
+        Some((text, conf_shown)) => {
+            let model = conf::Conf::parse(text, conf_shown, settings.version, &builtins);
+            report.extend(model.lint(conf_shown, &settings.docroot, htaccess::HTPASSWD_PATH, 80));
+            model
+        }
+        None => conf::Conf::permissive(settings.version, &builtins),
+    };
+    let allowed: std::collections::BTreeSet<String> = settings.allowed.union(&model.allowed_rules).cloned().collect();
+    let ctx = htaccess::Context { conf: &model, allowed: &allowed };
+    let dest = outcome.layout.dest(&settings.docroot);
+    for (host, dir_rel) in &outcome.facts.htaccess {
+        let file_shown = shown(host);
+        let text = match std::fs::read(host) {
+            Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+            Err(e) => {
+                report.extend([Finding::error(
+                    &file_shown,
+                    None,
+                    "htaccess.unreadable",
+                    format!("cannot be read: {e}"),
+                    "",
+                )]);
+                continue;
+            }
+        };
+        let dir = if dir_rel.is_empty() { dest.clone() } else { format!("{dest}/{dir_rel}") };
+        report.extend(htaccess::check(&text, &file_shown, &dir, &ctx));
+    }
+    report.sort();
+    report
+}

@@ -1,0 +1,450 @@
+//! The contributor's files as a tree: walked with lstat only (nothing is
+//! followed, no special file is opened), every name and size judged from
+//! metadata before any byte is read, and the few files that need reading
+//! (`.htaccess`, small files that might be Git LFS pointers) collected.
+//!
+//! Symbolic links are refused everywhere, even in-tree relative ones: a copy
+//! would silently duplicate content, and a link is the usual way to smuggle
+//! a build-host file (`/proc/self/environ`, a credentials file) into a
+//! public image. Hard links are copied as independent files; no tar link
+//! entry is ever written.
+
+use std::collections::HashMap;
+use std::fs;
+use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+use super::Finding;
+
+/// Limits with defaults suited to a community site.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub max_file_bytes: u64,
+    pub max_total_bytes: u64,
+    pub max_files: u64,
+    /// Longest path in the image, bytes.
+    pub max_path_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_file_bytes: 100 << 20, max_total_bytes: 2 << 30, max_files: 100_000, max_path_bytes: 1024 }
+    }
+}
+
+/// Names that are never published: version control and editor/OS litter.
+pub fn excluded(name: &str) -> bool {
+    name == ".git"
+        || name == ".DS_Store"
+        || name == "Thumbs.db"
+        || name.ends_with('~')
+        || (name.starts_with('.') && (name.ends_with(".swp") || name.ends_with(".swo")))
+        || (name.starts_with('#') && name.ends_with('#') && name.len() > 1)
+}
+
+const LFS_POINTER: &[u8] = b"version https://git-lfs.github.com/spec/v1";
+
+/// What the walk learned besides its findings.
+#[derive(Debug, Default)]
+pub struct SiteFacts {
+    /// `.htaccess` files: host path and directory relative to the site root ("" for the root).
+    pub htaccess: Vec<(PathBuf, String)>,
+    pub files: u64,
+    pub bytes: u64,
+}
+
+/// Where the site lands under the document root with `--namespace`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Layout {
+    /// No namespace: `site/` is the document root.
+    Root,
+    /// `site/NAME/…`: already inside the namespace.
+    Nested(String),
+    /// `site/…` placed under `/NAME/`.
+    Flat(String),
+}
+
+impl Layout {
+    /// The image directory `site/` is copied to.
+    pub fn dest(&self, docroot: &str) -> String {
+        match self {
+            Layout::Root | Layout::Nested(_) => docroot.to_owned(),
+            Layout::Flat(ns) => format!("{}/{ns}", docroot.trim_end_matches('/')),
+        }
+    }
+}
+
+pub fn valid_namespace(ns: &str) -> bool {
+    !ns.is_empty()
+        && ns.len() <= 64
+        && ns.bytes().next().is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        && ns.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+}
+
+/// Decides the layout: `site/NAME/` present means nested, else flat.
+pub fn layout(site: &Path, namespace: Option<&str>) -> Layout {
+    match namespace {
+        None => Layout::Root,
+        Some(ns) if fs::symlink_metadata(site.join(ns)).is_ok_and(|m| m.is_dir()) => Layout::Nested(ns.to_owned()),
+        Some(ns) => Layout::Flat(ns.to_owned()),
+    }
+}
+
+/// Walks `site` (shown as `shown`), whose contents land at `dest` in the image.
+pub fn check_site(site: &Path, shown: &str, dest: &str, layout: &Layout, limits: &Limits) -> (Vec<Finding>, SiteFacts) {
+    let mut w =
+        Walker { out: Vec::new(), facts: SiteFacts::default(), limits, dest: dest.trim_end_matches('/').to_owned() };
+    w.dir(site, shown, "");
+    if let Layout::Nested(ns) = layout {
+        // Only /NAME/ is routed to this site behind the load balancer.
+        if let Ok(read) = fs::read_dir(site) {
+            let mut outside: Vec<String> = read
+                .filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n != ns && !excluded(n))
+                .collect();
+            outside.sort();
+            for name in outside {
+                w.out.push(Finding::error(
+                    format!("{shown}/{name}"),
+                    None,
+                    "tree.outside-namespace",
+                    format!("is outside the site's namespace /{ns}/ and would not be reachable"),
+                    format!("move it into {shown}/{ns}/"),
+                ));
+            }
+        }
+    }
+    if w.facts.files > limits.max_files {
+        w.out.push(Finding::error(
+            shown,
+            None,
+            "tree.limit-files",
+            format!("holds {} files, more than the limit of {}", w.facts.files, limits.max_files),
+            "remove files, or ask the operator to raise --max-files",
+        ));
+    }
+    if w.facts.bytes > limits.max_total_bytes {
+        w.out.push(Finding::error(
+            shown,
+            None,
+            "tree.limit-total",
+            format!("holds {} bytes, more than the limit of {}", w.facts.bytes, limits.max_total_bytes),
+            "remove large files, or ask the operator to raise --max-total-bytes",
+        ));
+    }
+    (w.out, w.facts)
+}
+
+struct Walker<'a> {
+    out: Vec<Finding>,
+    facts: SiteFacts,
+    limits: &'a Limits,
+    dest: String,
+}
+
+impl Walker<'_> {
+    fn dir(&mut self, host: &Path, shown: &str, rel: &str) {
+        let read = match fs::read_dir(host) {
+            Ok(r) => r,
+            Err(e) => {
+                self.out.push(Finding::error(
+                    shown,
+                    None,
+                    "tree.unreadable",
+                    format!("cannot be listed: {e}"),
+                    "check its permissions",
+                ));
+                return;
+            }
+        };
+        let mut names = Vec::new();
+        for entry in read {
+            match entry {
+                Ok(e) => names.push(e.file_name()),
+                Err(e) => self.out.push(Finding::error(
+                    shown,
+                    None,
+                    "tree.unreadable",
+                    format!("cannot be listed: {e}"),
+                    "check its permissions",
+                )),
+            }
+        }
+        names.sort_by(|a, b| a.as_encoded_bytes().cmp(b.as_encoded_bytes()));
+        let mut folded: HashMap<String, String> = HashMap::new();
+        for os_name in names {
+            let path = host.join(&os_name);
+            let Some(name) = os_name.to_str() else {
+                let lossy = os_name.to_string_lossy();
+                self.out.push(Finding::error(
+                    format!("{shown}/{lossy}"),
+                    None,
+                    "tree.name",
+                    "file name is not valid UTF-8",
+                    "rename it",
+                ));
+                continue;
+            };
+            let shown_child = format!("{shown}/{name}");
+            let rel_child = if rel.is_empty() { name.to_owned() } else { format!("{rel}/{name}") };
+            if excluded(name) {
+                if name == ".git" && fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
+                    // A .git *file* marks a submodule checkout.
+                    self.out.push(Finding::error(
+                        shown,
+                        None,
+                        "tree.submodule",
+                        "is a git submodule; its content is another repository's and is not published",
+                        "copy the files into the site instead of using a submodule",
+                    ));
+                } else {
+                    self.out.push(Finding::warning(
+                        &shown_child,
+                        None,
+                        "tree.excluded",
+                        "is not published (version control or editor/OS litter)",
+                        "remove it from the site",
+                    ));
+                }
+                continue;
+            }
+            if let Some(problem) = bad_name(name) {
+                self.out.push(Finding::error(
+                    &shown_child,
+                    None,
+                    "tree.name",
+                    problem,
+                    "rename it with letters, digits, '.', '-', '_'",
+                ));
+                continue;
+            }
+            if let Some(other) = folded.insert(name.to_lowercase(), name.to_owned()) {
+                self.out.push(Finding::warning(
+                    &shown_child,
+                    None,
+                    "tree.case-collision",
+                    format!("differs from {other:?} only in letter case; links may reach the wrong one"),
+                    "rename one of them",
+                ));
+            }
+            if name != ".htaccess" && name.eq_ignore_ascii_case(".htaccess") {
+                self.out.push(Finding::warning(
+                    &shown_child,
+                    None,
+                    "tree.htaccess-case",
+                    "httpd reads only `.htaccess` (lower case); this file is ignored",
+                    "rename it to .htaccess",
+                ));
+            }
+            let image_path = format!("{}/{rel_child}", self.dest);
+            if image_path.len() > self.limits.max_path_bytes {
+                self.out.push(Finding::error(
+                    &shown_child,
+                    None,
+                    "tree.limit-path",
+                    format!(
+                        "its path in the image is {} bytes, more than the limit of {}",
+                        image_path.len(),
+                        self.limits.max_path_bytes
+                    ),
+                    "use shorter folder or file names",
+                ));
+                continue;
+            }
+            let meta = match fs::symlink_metadata(&path) {
+                Ok(m) => m,
+                Err(e) => {
+                    self.out.push(Finding::error(
+                        &shown_child,
+                        None,
+                        "tree.unreadable",
+                        format!("cannot be read: {e}"),
+                        "check its permissions",
+                    ));
+                    continue;
+                }
+            };
+            let ft = meta.file_type();
+            if ft.is_symlink() {
+                let target = fs::read_link(&path).map(|t| t.display().to_string()).unwrap_or_default();
+                self.out.push(Finding::error(
+                    &shown_child,
+                    None,
+                    "tree.symlink",
+                    format!("is a symbolic link (to {target}); links are never published"),
+                    "replace it with a copy of the file it points to",
+                ));
+            } else if ft.is_dir() {
+                self.dir(&path, &shown_child, &rel_child);
+            } else if ft.is_file() {
+                self.file(&path, &shown_child, rel, name, &meta);
+            } else {
+                let kind = if ft.is_fifo() {
+                    "a named pipe (FIFO)"
+                } else if ft.is_socket() {
+                    "a socket"
+                } else if ft.is_block_device() || ft.is_char_device() {
+                    "a device"
+                } else {
+                    "a special file"
+                };
+                self.out.push(Finding::error(
+                    &shown_child,
+                    None,
+                    "tree.special",
+                    format!("is {kind}; only regular files and folders are published"),
+                    "remove it",
+                ));
+            }
+        }
+    }
+
+    fn file(&mut self, path: &Path, shown: &str, dir_rel: &str, name: &str, meta: &fs::Metadata) {
+        let size = meta.len();
+        self.facts.files += 1;
+        self.facts.bytes += size;
+        if size > self.limits.max_file_bytes {
+            // Judged from metadata: a huge (or sparse) file is never read.
+            self.out.push(Finding::error(
+                shown,
+                None,
+                "tree.limit-file",
+                format!("is {size} bytes, more than the limit of {} per file", self.limits.max_file_bytes),
+                "host large media elsewhere, or ask the operator to raise --max-file-bytes",
+            ));
+            return;
+        }
+        if meta.mode() & 0o7000 != 0 {
+            self.out.push(Finding::warning(
+                shown,
+                None,
+                "tree.mode",
+                "has setuid, setgid or sticky bits; they are dropped (files are published 0644)",
+                "",
+            ));
+        }
+        if name == ".htaccess" {
+            self.facts.htaccess.push((path.to_owned(), dir_rel.to_owned()));
+        }
+        if size < 1024 && size as usize >= LFS_POINTER.len() {
+            if let Ok(bytes) = fs::read(path) {
+                if bytes.starts_with(LFS_POINTER) {
+                    self.out.push(Finding::error(
+                        shown,
+                        None,
+                        "tree.lfs-pointer",
+                        "is a Git LFS pointer, not the file's content",
+                        "fetch LFS content before building (git lfs pull), or commit the file itself",
+                    ));
+                }
+            }
+        }
+    }
+}
+
+/// Why a name cannot be published, if it cannot.
+fn bad_name(name: &str) -> Option<String> {
+    if name.starts_with("..") {
+        return Some("name starts with '..'".into());
+    }
+    if name.chars().any(|c| c.is_control()) {
+        return Some("name contains control characters".into());
+    }
+    if name.contains('\\') {
+        return Some("name contains a backslash".into());
+    }
+    if name.starts_with(".wh.") {
+        return Some("name starts with '.wh.', which marks a deletion in image layers".into());
+    }
+    None
+}
+
+/// The htpasswd file's own checks: it must be a plain file reachable
+/// without links, and readable by the httpd user.
+pub fn check_htpasswd_file(path: &Path, shown: &str) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let mut ancestor = PathBuf::new();
+    for component in path.components() {
+        ancestor.push(component);
+        if fs::symlink_metadata(&ancestor).is_ok_and(|m| m.file_type().is_symlink()) {
+            out.push(Finding::error(
+                shown,
+                None,
+                "tree.symlink",
+                format!("{} is a symbolic link; the htpasswd file must be reached without links", ancestor.display()),
+                "replace the link with the real file",
+            ));
+            return out;
+        }
+    }
+    if let Ok(meta) = fs::metadata(path) {
+        if meta.permissions().mode() & 0o004 == 0 {
+            out.push(Finding::warning(
+                shown,
+                None,
+                "htpasswd.mode",
+                format!(
+                    "has mode {:04o}: the httpd user could not read it like this (sitepack publishes it 0644)",
+                    meta.permissions().mode() & 0o7777
+                ),
+                "chmod 0644 it so the repository matches what is served",
+            ));
+        }
+    }
+    out
+}
+
+/// Submodules declared under the site, from the repository's `.gitmodules`.
+pub fn check_gitmodules(repo_root: &Path, site_rel: &str) -> Vec<Finding> {
+    let Ok(text) = fs::read_to_string(repo_root.join(".gitmodules")) else { return Vec::new() };
+    let prefix = format!("{}/", site_rel.trim_end_matches('/'));
+    text.lines()
+        .enumerate()
+        .filter_map(|(i, l)| {
+            let (k, v) = l.split_once('=')?;
+            (k.trim() == "path" && (v.trim().starts_with(&prefix) || v.trim() == site_rel)).then(|| {
+                Finding::error(
+                    ".gitmodules",
+                    Some(i + 1),
+                    "tree.submodule",
+                    format!(
+                        "{} is a git submodule; its content is another repository's and is not published",
+                        v.trim()
+                    ),
+                    "copy the files into the site instead of using a submodule",
+                )
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_exclusions() {
+        assert!(
+            excluded(".git")
+                && excluded(".DS_Store")
+                && excluded("index.html~")
+                && excluded(".index.html.swp")
+                && excluded("#x#")
+        );
+        assert!(!excluded(".htaccess") && !excluded("#") && !excluded("a.swp"));
+        assert!(
+            bad_name("..hidden").is_some()
+                && bad_name("a\\b").is_some()
+                && bad_name(".wh.x").is_some()
+                && bad_name("a\u{7}").is_some()
+        );
+        assert!(bad_name("café.html").is_none() && bad_name("a..b").is_none());
+        assert!(
+            valid_namespace("coffeefans")
+                && !valid_namespace("Coffee")
+                && !valid_namespace("a/b")
+                && !valid_namespace("")
+        );
+    }
+}
