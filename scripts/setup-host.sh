@@ -6,7 +6,7 @@ set -euo pipefail
 
 log() { printf 'setup-host: %s\n' "$*" >&2; }
 
-packages=(podman runc skopeo umoci docker-registry apache2-utils debootstrap curl git ca-certificates python3-venv)
+packages=(podman runc skopeo umoci docker-registry apache2 apache2-utils debootstrap curl git ca-certificates python3-venv)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -223,7 +223,8 @@ impl Conf {
 
     pub fn is_loaded(&self, module: &str) -> bool {
         let m = canonical_module(module);
-        self.loaded.contains(&m) || self.builtins.contains(&m)
+        // Every httpd has its core and the MPM's common directives.
+        m == "core" || m == "http_core" || m == "mpm_common" || self.loaded.contains(&m) || self.builtins.contains(&m)
     }
 
     fn walk(&mut self, nodes: &[Node], shown: &str, dir: Option<usize>) {

@@ -32,6 +32,20 @@ pub const POLICY_RULES: &[&str] = &[
     "policy.auth-user-file",
 ];
 
+/// A second override class that also admits a directive: httpd 2.4 takes
+/// `<Limit>`/`<LimitExcept>` under AuthConfig or Limit, and two mod_http2
+/// directives under FileInfo or AuthConfig. The table holds the first.
+fn also_granted_by(name: &str, version: HttpdVersion) -> Option<ClassName> {
+    if version != HttpdVersion::V24 {
+        return None;
+    }
+    match name.to_ascii_lowercase().as_str() {
+        "limit" | "limitexcept" => Some(ClassName::Limit),
+        "h2pushresource" | "h2earlyhint" => Some(ClassName::AuthConfig),
+        _ => None,
+    }
+}
+
 pub struct Context<'a> {
     pub conf: &'a Conf,
     /// Policy rules switched off.
@@ -173,7 +187,9 @@ impl Walk<'_, '_> {
             }
             return false;
         }
-        if !module.is_empty() && !self.ctx.conf.is_loaded(module) {
+        // Server-only directives are refused in .htaccess whatever module
+        // defines them (MPM directives name an MPM that may not be loaded).
+        if rule != Rule::ServerOnly && !module.is_empty() && !self.ctx.conf.is_loaded(module) {
             if unknown_fatal {
                 self.err(
                     line,
@@ -196,6 +212,7 @@ impl Walk<'_, '_> {
             }
             Rule::Htaccess(class) => {
                 let granted = self.overrides.classes.contains(&ClassName::from(class))
+                    || also_granted_by(bare, version).is_some_and(|c| self.overrides.classes.contains(&c))
                     || self.overrides.list.iter().any(|n| n.eq_ignore_ascii_case(bare));
                 if !granted && !self.overrides.nonfatal_override {
                     self.err(
@@ -218,13 +235,14 @@ impl Walk<'_, '_> {
         let lname = name.to_ascii_lowercase();
         self.file_read_policy(name, args, line);
         if lname.starts_with("php_") {
+            // Refused by policy, and judged like any directive below (without
+            // mod_php loaded httpd does not know it at all).
             self.policy(
                 line,
                 "policy.php",
                 format!("{name} changes PHP settings, which contributors may not do"),
                 "remove it",
             );
-            return;
         }
         let known = directives::find(name);
         if !self.judge(name, known, line) {
