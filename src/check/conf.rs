@@ -407,14 +407,27 @@ fn dir_matches(pattern: &str, dir: &str) -> bool {
     pat.len() <= d.len() && pat.iter().zip(&d).all(|(p, c)| glob(p.as_bytes(), c.as_bytes()))
 }
 
+/// `*` and `?` wildcard match, iterative (linear backtracking), so a
+/// pattern of many stars cannot make it exponential.
 fn glob(p: &[u8], s: &[u8]) -> bool {
-    match (p.first(), s.first()) {
-        (None, None) => true,
-        (Some(b'*'), _) => glob(&p[1..], s) || (!s.is_empty() && glob(p, &s[1..])),
-        (Some(b'?'), Some(_)) => glob(&p[1..], &s[1..]),
-        (Some(a), Some(b)) if a == b => glob(&p[1..], &s[1..]),
-        _ => false,
+    let (mut pi, mut si) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while si < s.len() {
+        if pi < p.len() && (p[pi] == b'?' || p[pi] == s[si]) {
+            pi += 1;
+            si += 1;
+        } else if pi < p.len() && p[pi] == b'*' {
+            star = Some((pi, si));
+            pi += 1;
+        } else if let Some((sp, ss)) = star {
+            pi = sp + 1;
+            si = ss + 1;
+            star = Some((sp, ss + 1));
+        } else {
+            return false;
+        }
     }
+    p[pi..].iter().all(|&b| b == b'*')
 }
 
 #[cfg(test)]
@@ -486,6 +499,16 @@ DocumentRoot "/var/www/html"
             rules,
             ["conf.builtin-loadmodule", "conf.ht-files", "conf.htpasswd-served", "conf.docroot", "conf.listen"]
         );
+    }
+
+    #[test]
+    fn directory_globs_match_one_component_each() {
+        assert!(dir_matches("/var/www/*/private", "/var/www/site/private/x"));
+        assert!(!dir_matches("/var/www/*/private", "/var/www/site/public"));
+        assert!(dir_matches("/var/w?w", "/var/www"));
+        assert!(glob(b"a*b*c", b"axxbyyc") && !glob(b"a*b*c", b"axxbyy") && glob(b"*", b""));
+        // Many stars against a long miss stays linear-ish (would hang if exponential).
+        assert!(!glob(&[b'*'; 40].iter().chain(b"x").copied().collect::<Vec<_>>(), &[b'a'; 4000]));
     }
 
     #[test]

@@ -406,3 +406,62 @@ impl Walk<'_, '_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::conf::{Conf, CENTOS_BUILTINS};
+
+    const CONF_22: &str = "LoadModule authz_host_module modules/mod_authz_host.so\n\
+        LoadModule auth_basic_module modules/mod_auth_basic.so\n\
+        LoadModule authn_file_module modules/mod_authn_file.so\n\
+        LoadModule authz_user_module modules/mod_authz_user.so\n\
+        LoadModule rewrite_module modules/mod_rewrite.so\n";
+
+    fn rules(text: &str, conf: &Conf, allowed: &[&str]) -> Vec<&'static str> {
+        let allowed: BTreeSet<String> = allowed.iter().map(|s| s.to_string()).collect();
+        check(text, ".htaccess", "/var/www/html/x", &Context { conf, allowed: &allowed })
+            .into_iter()
+            .map(|f| f.rule)
+            .collect()
+    }
+
+    /// httpd 2.2 is judged from the directive table alone; no 2.2 server runs here.
+    #[test]
+    fn httpd_2_2_rules_from_the_table() {
+        let conf = Conf::parse(CONF_22, "httpd.conf", HttpdVersion::V22, CENTOS_BUILTINS);
+        // 2.2's AllowOverride default is All, so .htaccess is read.
+        assert!(rules("Order deny,allow\nDeny from all\n", &conf, &[]).is_empty());
+        assert!(rules("AuthType Basic\nAuthName x\nAuthUserFile /opt/.htpasswd\nRequire valid-user\n", &conf, &[])
+            .is_empty());
+        assert_eq!(rules("Require all granted\n", &conf, &[]), ["htaccess.version"]);
+        assert_eq!(rules("<If \"true\">\n</If>\n", &conf, &[]), ["htaccess.version"]);
+        assert_eq!(rules("<RequireAll>\nRequire valid-user\n</RequireAll>\n", &conf, &[]), ["htaccess.version"]);
+        assert_eq!(rules("Listen 80\n", &conf, &[]), ["htaccess.context"]);
+        assert!(rules("RewriteEngine On\n", &conf, &[]).is_empty());
+    }
+
+    #[test]
+    fn policy_rules_can_be_switched_off_by_the_operator() {
+        let conf = Conf::parse(
+            "LoadModule cgi_module m.so\n<Directory /var/www/html>\nAllowOverride All\n</Directory>\n# sitepack: allow policy.cgi-handler\n",
+            "httpd.conf",
+            HttpdVersion::V24,
+            CENTOS_BUILTINS,
+        );
+        assert_eq!(rules("Options +ExecCGI\n", &conf, &[]), ["policy.exec-cgi"]);
+        assert!(rules("Options +ExecCGI\n", &conf, &["policy.exec-cgi"]).is_empty());
+        // Switched off in the conf itself.
+        assert!(conf.allowed_rules.contains("policy.cgi-handler"));
+    }
+
+    #[test]
+    fn ignored_files_are_a_warning_not_an_error() {
+        let conf =
+            Conf::parse("<Directory />\nAllowOverride None\n</Directory>\n", "c", HttpdVersion::V24, CENTOS_BUILTINS);
+        let found =
+            check("Listen 1\n", ".htaccess", "/var/www/html", &Context { conf: &conf, allowed: &BTreeSet::new() });
+        assert_eq!(found.len(), 1);
+        assert_eq!((found[0].rule, found[0].severity), ("htaccess.ignored", crate::check::Severity::Warning));
+    }
+}

@@ -34,7 +34,12 @@ pub enum SyntaxError {
     SectionNoClose { name: String, line: usize },
     #[error("a quote is not closed")]
     UnclosedQuote { line: usize },
+    #[error("sections are nested more than {MAX_DEPTH} deep")]
+    TooDeep { line: usize },
 }
+
+/// Deeper nesting is refused rather than walked (the checks recurse).
+pub const MAX_DEPTH: usize = 256;
 
 impl SyntaxError {
     pub fn line(&self) -> usize {
@@ -44,7 +49,8 @@ impl SyntaxError {
             | SyntaxError::Mismatched { line, .. }
             | SyntaxError::Unopened { line, .. }
             | SyntaxError::SectionNoClose { line, .. }
-            | SyntaxError::UnclosedQuote { line } => *line,
+            | SyntaxError::UnclosedQuote { line }
+            | SyntaxError::TooDeep { line } => *line,
         }
     }
 }
@@ -146,6 +152,9 @@ pub fn parse(text: &str) -> Result<Vec<Node>, SyntaxError> {
                 return Err(SyntaxError::SectionNoClose { name, line });
             };
             let args = words(&inner[name.len()..]).ok_or(SyntaxError::UnclosedQuote { line })?;
+            if stack.len() >= MAX_DEPTH {
+                return Err(SyntaxError::TooDeep { line });
+            }
             stack.push((name, args, line, Vec::new()));
             continue;
         }
