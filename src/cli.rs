@@ -166,6 +166,12 @@ pub struct BuildArgs {
     /// hosts, else docker's config.json), ecr, docker-config or anonymous [default: auto]
     #[arg(long, env = "SITEPACK_REGISTRY_AUTH", value_enum, value_name = "MODE", help_heading = "Destination")]
     pub registry_auth: Option<RegistryAuth>,
+    /// Give up retrying transient registry failures after this long, for the whole build [default: 600]
+    #[arg(long, value_name = "SECONDS", help_heading = "Destination")]
+    pub retry_deadline: Option<u64>,
+    /// A registry connection silent for this long is treated as stalled and retried [default: 60]
+    #[arg(long, value_name = "SECONDS", help_heading = "Destination")]
+    pub http_timeout: Option<u64>,
     /// ECR: create the repository when it does not exist (scan on push enabled)
     #[arg(long, help_heading = "Destination")]
     pub create_repository: bool,

@@ -45,6 +45,8 @@ pub struct BuildReport {
     pub base: BaseSummary,
     pub layers: Vec<LayerSummary>,
     pub bytes_uploaded: u64,
+    /// Registry requests repeated after transient failures.
+    pub retries: u64,
     pub blobs: Option<Vec<publish::BlobReport>>,
     /// imagedefinitions.json / imageDetail.json written.
     pub deploy_files: Vec<String>,
@@ -116,6 +118,10 @@ struct Registries<'a> {
 }
 
 impl Registries<'_> {
+    fn retries(&self) -> u64 {
+        self.connected.values().map(|r| r.retries()).sum()
+    }
+
     /// `--registry-auth` governs the destination host; other hosts use auto.
     fn mode_for(&self, host: &str) -> RegistryAuth {
         let requested = match &self.plan.output {
@@ -429,7 +435,12 @@ async fn run(plan: &BuildPlan) -> Result<BuildReport, Error> {
                 );
             }
             timings.total = started.elapsed().as_millis() as u64;
+            let retries = registries.retries();
+            if retries > 0 {
+                tracing::info!("{retries} registry request(s) retried after transient failures");
+            }
             Ok(BuildReport {
+                retries,
                 image: format!("{}@{}", image.name(), new.manifest.digest),
                 digest: new.manifest.digest.clone(),
                 tag: image.tag.clone(),
@@ -459,6 +470,7 @@ async fn run(plan: &BuildPlan) -> Result<BuildReport, Error> {
             tracing::info!("image written: {} ({ref_name}) → {}", path.display(), new.manifest.digest);
             timings.total = started.elapsed().as_millis() as u64;
             Ok(BuildReport {
+                retries: registries.retries(),
                 image: path.display().to_string(),
                 digest: new.manifest.digest.clone(),
                 tag: Some(ref_name.clone()),

@@ -40,28 +40,71 @@ fn main() -> ExitCode {
         }
         Command::Build(args) => {
             let json = args.json;
-            let outcome = sitepack::plan(*args, &sitepack::plan::process_env)
-                .and_then(|plan| runtime.block_on(sitepack::build(plan)));
-            match outcome {
-                Ok(report) => {
-                    let text = if json {
-                        serde_json::to_string_pretty(&report).expect("report serialises")
-                    } else {
-                        report.digest.to_string()
-                    };
-                    let mut out = std::io::stdout().lock();
-                    if writeln!(out, "{text}").is_err() {
-                        return ExitCode::from(sitepack::error::EXIT_FAILED);
-                    }
-                    ExitCode::SUCCESS
-                }
+            let plan = match sitepack::plan(*args, &sitepack::plan::process_env) {
+                Ok(p) => p,
                 Err(e) => {
                     eprintln!("error: {e}");
-                    ExitCode::from(e.exit_code())
+                    return ExitCode::from(e.exit_code());
+                }
+            };
+            let deploy_files: Vec<std::path::PathBuf> = plan.deploy.paths().iter().map(|p| p.to_path_buf()).collect();
+            let outcome = runtime.block_on(async {
+                let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                    Ok(t) => t,
+                    Err(e) => return Outcome::Failed(format!("cannot watch for SIGTERM: {e}")),
+                };
+                tokio::select! {
+                    result = sitepack::build(plan) => Outcome::Finished(Box::new(result)),
+                    _ = tokio::signal::ctrl_c() => Outcome::Interrupted("SIGINT", 130),
+                    _ = term.recv() => Outcome::Interrupted("SIGTERM", 143),
+                }
+            });
+            match outcome {
+                Outcome::Finished(result) => match *result {
+                    Ok(report) => {
+                        let text = if json {
+                            serde_json::to_string_pretty(&report).expect("report serialises")
+                        } else {
+                            report.digest.to_string()
+                        };
+                        let mut out = std::io::stdout().lock();
+                        if writeln!(out, "{text}").is_err() {
+                            return ExitCode::from(sitepack::error::EXIT_FAILED);
+                        }
+                        ExitCode::SUCCESS
+                    }
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        ExitCode::from(e.exit_code())
+                    }
+                },
+                Outcome::Interrupted(signal, code) => {
+                    // Uploads stop with the dropped future; a tag only ever
+                    // moves to a complete image, so what matters is that no
+                    // deploy file points anywhere.
+                    for path in &deploy_files {
+                        let _ = std::fs::remove_file(path);
+                    }
+                    eprintln!(
+                        "sitepack: interrupted by {signal}: stopped; the tag still names a complete image and no deploy file was written; rerun to finish"
+                    );
+                    // Layer work on blocking threads is abandoned, not awaited.
+                    runtime.shutdown_background();
+                    ExitCode::from(code)
+                }
+                Outcome::Failed(message) => {
+                    eprintln!("error: {message}");
+                    ExitCode::from(sitepack::error::EXIT_FAILED)
                 }
             }
         }
     }
+}
+
+enum Outcome {
+    Finished(Box<Result<sitepack::BuildReport, sitepack::Error>>),
+    Interrupted(&'static str, u8),
+    Failed(String),
 }
 
 fn init_logging(verbose: u8, quiet: bool) {

@@ -62,7 +62,16 @@ pub async fn write_layout(
         if fs::metadata(&target).is_ok_and(|m| m.len() == layer.size) {
             continue;
         }
-        download(source, &base.reference.repository, &layer.digest, &target).await?;
+        // A download that breaks off starts over (the temporary file is new each time).
+        let repo = &base.reference.repository;
+        source
+            .with_retries(&format!("download of {}", layer.digest), || async {
+                download(source, repo, &layer.digest, &target).await.map_err(|e| match e {
+                    OutputError::Registry(r) => r,
+                    other => RegistryError::Protocol { registry: source.name().into(), detail: other.to_string() },
+                })
+            })
+            .await?;
     }
     for layer in layers {
         let target = blobs.join(layer.digest.hex());

@@ -317,7 +317,13 @@ pub fn build_plan(args: BuildArgs, env: Env<'_>) -> Result<BuildPlan, PlanError>
         epoch,
         metadata,
         deploy,
-        registry: registry::Options { insecure },
+        registry: registry::Options {
+            insecure,
+            retry: registry::retry::RetryPolicy::new(std::time::Duration::from_secs(
+                args.retry_deadline.unwrap_or(600),
+            )),
+            io_timeout: std::time::Duration::from_secs(args.http_timeout.unwrap_or(60).max(1)),
+        },
         registry_auth,
         create_repository,
         aws_account,
@@ -452,6 +458,8 @@ mod tests {
             httpd_conf_sha256: None,
             httpd_conf_max_bytes: None,
             registry_auth: None,
+            retry_deadline: None,
+            http_timeout: None,
             create_repository: false,
             tag_mutability: None,
             image_detail: None,

@@ -10,6 +10,7 @@
 //! written to disk first.
 
 pub mod auth;
+pub mod retry;
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -60,6 +61,8 @@ pub enum RegistryError {
         status: StatusCode,
         code: Option<String>,
         message: Option<String>,
+        /// From `Retry-After`, for 429/503.
+        retry_after: Option<Duration>,
     },
     #[error("registry {registry} requires credentials for {scope} and none were found (docker config: {config}); log in with `podman login`/`docker login` or add them to that file")]
     NoCredentials { registry: String, scope: String, config: String },
@@ -105,10 +108,23 @@ pub enum BlobAction {
 }
 
 /// Connection settings shared by all registries of one run.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Options {
     /// Hosts that may be spoken to over plain HTTP (loopback always may).
     pub insecure: Vec<String>,
+    pub retry: retry::RetryPolicy,
+    /// A read that waits longer than this is a stalled connection.
+    pub io_timeout: Duration,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            insecure: Vec::new(),
+            retry: retry::RetryPolicy::new(Duration::from_secs(600)),
+            io_timeout: Duration::from_secs(60),
+        }
+    }
 }
 
 /// Credentials that expire and can be fetched again (an ECR token).
@@ -134,6 +150,8 @@ pub struct Registry {
     credentials: Mutex<Credentials>,
     source: Option<Arc<dyn CredentialSource>>,
     auth: Mutex<AuthState>,
+    retry: retry::RetryPolicy,
+    retries: std::sync::atomic::AtomicU64,
 }
 
 #[derive(Default)]
@@ -212,6 +230,7 @@ impl Registry {
         let http = reqwest::Client::builder()
             .user_agent(concat!("sitepack/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(Duration::from_secs(30))
+            .read_timeout(opts.io_timeout)
             .use_rustls_tls()
             .build()
             .map_err(|e| RegistryError::Protocol { registry: name.to_owned(), detail: format!("HTTP client: {e}") })?;
@@ -229,6 +248,8 @@ impl Registry {
             credentials: Mutex::new(credentials),
             source,
             auth: Mutex::default(),
+            retry: opts.retry.clone(),
+            retries: Default::default(),
         };
         match reg.ping().await {
             Ok(()) => Ok(reg),
@@ -285,10 +306,23 @@ impl Registry {
 
     async fn status_error(&self, method: Method, what: &str, resp: Response) -> RegistryError {
         let status = resp.status();
+        let retry_after = resp
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(retry::parse_retry_after);
         let body = resp.bytes().await.unwrap_or_default();
         let first = serde_json::from_slice::<ErrorBody>(&body).ok().and_then(|b| b.errors.into_iter().next());
         let (code, message) = first.map_or((None, None), |e| (e.code, e.message));
-        RegistryError::Status { registry: self.name.clone(), method, what: what.to_owned(), status, code, message }
+        RegistryError::Status {
+            registry: self.name.clone(),
+            method,
+            what: what.to_owned(),
+            status,
+            code,
+            message,
+            retry_after,
+        }
     }
 
     fn cached_auth(&self, scope: &Scope) -> Option<HeaderValue> {
@@ -423,33 +457,71 @@ impl Registry {
         })
     }
 
+    /// Runs `op` until it succeeds, fails for good, or the retry budget is
+    /// spent; each retry is logged with its reason and counted.
+    pub async fn with_retries<T, F, Fut>(&self, what: &str, mut op: F) -> Result<T, RegistryError>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<T, RegistryError>>,
+    {
+        let mut attempt = 1;
+        loop {
+            match op().await {
+                Ok(v) => return Ok(v),
+                Err(e) => {
+                    let Some(wait) = self.retry.delay(&e, attempt + 1) else { return Err(e) };
+                    attempt += 1;
+                    self.retries.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    tracing::info!(
+                        "{what}: {e}; retry {} of at most {} in {wait:.1?}",
+                        attempt - 1,
+                        self.retry.max_attempts - 1
+                    );
+                    tokio::time::sleep(wait).await;
+                }
+            }
+        }
+    }
+
+    /// Retries so far on this registry.
+    pub fn retries(&self) -> u64 {
+        self.retries.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// `Some(size)` when the blob exists in `repo`.
     pub async fn blob_exists(&self, repo: &str, digest: &Digest) -> Result<Option<u64>, RegistryError> {
         let url = self.url(&format!("v2/{repo}/blobs/{digest}"))?;
-        let resp = self.send(&Scope::pull(repo), |c| Ok(c.head(url.clone()))).await?;
-        match resp.status() {
-            s if s.is_success() => Ok(Some(content_length(&resp).unwrap_or(0))),
-            StatusCode::NOT_FOUND => Ok(None),
-            _ => Err(self.status_error(Method::HEAD, &format!("blob {digest} in {repo}"), resp).await),
-        }
+        self.with_retries(&format!("HEAD blob {digest}"), || async {
+            let resp = self.send(&Scope::pull(repo), |c| Ok(c.head(url.clone()))).await?;
+            match resp.status() {
+                s if s.is_success() => Ok(Some(content_length(&resp).unwrap_or(0))),
+                StatusCode::NOT_FOUND => Ok(None),
+                _ => Err(self.status_error(Method::HEAD, &format!("blob {digest} in {repo}"), resp).await),
+            }
+        })
+        .await
     }
 
     /// Asks the registry to link `digest` from repository `from` into `repo`.
     pub async fn mount_blob(&self, repo: &str, digest: &Digest, from: &str) -> Result<MountOutcome, RegistryError> {
         let mut url = self.url(&format!("v2/{repo}/blobs/uploads/"))?;
         url.query_pairs_mut().append_pair("mount", digest.as_str()).append_pair("from", from);
-        let resp = self.send(&Scope::mount(repo, from), |c| Ok(c.post(url.clone()).header(CONTENT_LENGTH, 0))).await?;
-        match resp.status() {
-            StatusCode::CREATED => Ok(MountOutcome::Mounted),
-            StatusCode::ACCEPTED => Ok(MountOutcome::Upload(self.location(&resp)?)),
-            _ => {
-                Err(self.status_error(Method::POST, &format!("mount of {digest} from {from} into {repo}"), resp).await)
+        self.with_retries(&format!("mount of {digest}"), || async {
+            let resp =
+                self.send(&Scope::mount(repo, from), |c| Ok(c.post(url.clone()).header(CONTENT_LENGTH, 0))).await?;
+            match resp.status() {
+                StatusCode::CREATED => Ok(MountOutcome::Mounted),
+                StatusCode::ACCEPTED => Ok(MountOutcome::Upload(self.location(&resp)?)),
+                _ => Err(self
+                    .status_error(Method::POST, &format!("mount of {digest} from {from} into {repo}"), resp)
+                    .await),
             }
-        }
+        })
+        .await
     }
 
     /// Opens an upload session; returns its URL.
-    pub async fn start_upload(&self, repo: &str) -> Result<Url, RegistryError> {
+    async fn start_upload(&self, repo: &str) -> Result<Url, RegistryError> {
         let url = self.url(&format!("v2/{repo}/blobs/uploads/"))?;
         let resp = self.send(&Scope::push(repo), |c| Ok(c.post(url.clone()).header(CONTENT_LENGTH, 0))).await?;
         if resp.status() != StatusCode::ACCEPTED {
@@ -471,39 +543,55 @@ impl Registry {
         })
     }
 
-    /// Completes an upload session with the whole blob in one `PUT`.
+    /// Completes an upload session with the whole blob in one `PUT`. A
+    /// session that failed is abandoned (best effort), never resumed: ECR
+    /// answers a stale range with 416, so every attempt starts afresh.
     async fn finish_upload(
         &self,
         repo: &str,
         session: Url,
         digest: &Digest,
         size: u64,
-        body: impl Fn() -> Result<reqwest::Body, RegistryError>,
+        body: reqwest::Body,
     ) -> Result<(), RegistryError> {
-        let mut url = session;
+        let mut url = session.clone();
         url.query_pairs_mut().append_pair("digest", digest.as_str());
-        let resp = self
+        let body = Mutex::new(Some(body));
+        let sent = self
             .send(&Scope::push(repo), |c| {
+                // Re-sent only after a 401 challenge, which comes before the
+                // body is read; a second take means the body is gone.
+                let body = body.lock().expect("body lock").take().ok_or_else(|| RegistryError::Protocol {
+                    registry: self.name.clone(),
+                    detail: format!("upload of {digest} was refused mid-stream"),
+                })?;
                 Ok(c.put(url.clone())
                     .header(CONTENT_TYPE, "application/octet-stream")
                     .header(CONTENT_LENGTH, size)
-                    .body(body()?))
+                    .body(body))
             })
-            .await?;
-        if resp.status() != StatusCode::CREATED {
-            return Err(self.status_error(Method::PUT, &format!("blob {digest} in {repo}"), resp).await);
-        }
-        if let Some(found) = header_digest(&resp) {
-            if &found != digest {
-                return Err(RegistryError::DigestMismatch {
+            .await;
+        let result = match sent {
+            Ok(resp) if resp.status() == StatusCode::CREATED => match header_digest(&resp) {
+                Some(found) if &found != digest => Err(RegistryError::DigestMismatch {
                     registry: self.name.clone(),
                     what: format!("uploaded blob in {repo}"),
                     expected: digest.clone(),
                     found,
-                });
-            }
+                }),
+                _ => Ok(()),
+            },
+            Ok(resp) => Err(self.status_error(Method::PUT, &format!("blob {digest} in {repo}"), resp).await),
+            Err(e) => Err(e),
+        };
+        if result.is_err() {
+            let _ = tokio::time::timeout(
+                Duration::from_secs(5),
+                self.send(&Scope::push(repo), |c| Ok(c.delete(session.clone()))),
+            )
+            .await;
         }
-        Ok(())
+        result
     }
 
     /// Uploads a file whose digest is already known.
@@ -515,27 +603,31 @@ impl Registry {
         path: &Path,
         progress: &Progress,
     ) -> Result<(), RegistryError> {
-        let session = self.start_upload(repo).await?;
         progress.expect(size);
-        self.finish_upload(repo, session, digest, size, || {
+        self.with_retries(&format!("upload of {digest}"), || async {
+            let session = self.start_upload(repo).await?;
             let file =
                 std::fs::File::open(path).map_err(|source| RegistryError::File { path: path.to_owned(), source })?;
             let progress = progress.clone();
             let stream = tokio_util::io::ReaderStream::with_capacity(tokio::fs::File::from_std(file), 256 << 10)
                 .inspect_ok(move |chunk| progress.sent(chunk.len() as u64));
-            Ok(reqwest::Body::wrap_stream(stream))
+            self.finish_upload(repo, session, digest, size, reqwest::Body::wrap_stream(stream)).await
         })
         .await
     }
 
     pub async fn upload_bytes(&self, repo: &str, digest: &Digest, bytes: Bytes) -> Result<(), RegistryError> {
-        let session = self.start_upload(repo).await?;
         let size = bytes.len() as u64;
-        self.finish_upload(repo, session, digest, size, || Ok(reqwest::Body::from(bytes.clone()))).await
+        self.with_retries(&format!("upload of {digest}"), || async {
+            let session = self.start_upload(repo).await?;
+            self.finish_upload(repo, session, digest, size, reqwest::Body::from(bytes.clone())).await
+        })
+        .await
     }
 
     /// Streams a blob read from another registry into `repo` without
-    /// buffering it; the destination checks the digest on completion.
+    /// buffering it; the destination checks the digest on completion. A
+    /// failed attempt starts over from a new GET and a new session.
     pub async fn copy_blob_from(
         &self,
         repo: &str,
@@ -545,21 +637,18 @@ impl Registry {
         session: Option<Url>,
         progress: &Progress,
     ) -> Result<(), RegistryError> {
-        let session = match session {
-            Some(s) => s,
-            None => self.start_upload(repo).await?,
-        };
-        let resp = source.registry.get_blob(source.repo, digest).await?;
         progress.expect(size);
-        let progress = progress.clone();
-        let stream = resp.bytes_stream().inspect_ok(move |chunk| progress.sent(chunk.len() as u64));
-        // A streamed body can be sent only once: the closure hands it out once.
-        let body = Mutex::new(Some(reqwest::Body::wrap_stream(stream)));
-        self.finish_upload(repo, session, digest, size, || {
-            body.lock().expect("body lock").take().ok_or_else(|| RegistryError::Protocol {
-                registry: self.name.clone(),
-                detail: format!("upload of {digest} was refused mid-stream and cannot be replayed"),
-            })
+        let first_session = Mutex::new(session);
+        self.with_retries(&format!("copy of {digest}"), || async {
+            let offered = first_session.lock().expect("session lock").take();
+            let session = match offered {
+                Some(s) => s,
+                None => self.start_upload(repo).await?,
+            };
+            let resp = source.registry.get_blob(source.repo, digest).await?;
+            let progress = progress.clone();
+            let stream = resp.bytes_stream().inspect_ok(move |chunk| progress.sent(chunk.len() as u64));
+            self.finish_upload(repo, session, digest, size, reqwest::Body::wrap_stream(stream)).await
         })
         .await
     }
@@ -567,17 +656,24 @@ impl Registry {
     /// Starts a blob download; the caller streams and verifies the body.
     pub async fn get_blob(&self, repo: &str, digest: &Digest) -> Result<Response, RegistryError> {
         let url = self.url(&format!("v2/{repo}/blobs/{digest}"))?;
-        let resp = self.send(&Scope::pull(repo), |c| Ok(c.get(url.clone()))).await?;
-        if !resp.status().is_success() {
-            return Err(self.status_error(Method::GET, &format!("blob {digest} in {repo}"), resp).await);
-        }
-        Ok(resp)
+        self.with_retries(&format!("GET blob {digest}"), || async {
+            let resp = self.send(&Scope::pull(repo), |c| Ok(c.get(url.clone()))).await?;
+            if !resp.status().is_success() {
+                return Err(self.status_error(Method::GET, &format!("blob {digest} in {repo}"), resp).await);
+            }
+            Ok(resp)
+        })
+        .await
     }
 
     /// A small blob (an image config), read whole and checked against its digest.
     pub async fn get_blob_verified(&self, repo: &str, digest: &Digest) -> Result<Vec<u8>, RegistryError> {
-        let resp = self.get_blob(repo, digest).await?;
-        let bytes = self.read_bounded(resp, &format!("blob {digest}")).await?;
+        let bytes = self
+            .with_retries(&format!("read of blob {digest}"), || async {
+                let resp = self.get_blob(repo, digest).await?;
+                self.read_bounded(resp, &format!("blob {digest}")).await
+            })
+            .await?;
         let found = Digest::of_bytes(&bytes);
         if &found != digest {
             return Err(RegistryError::DigestMismatch {
@@ -606,6 +702,10 @@ impl Registry {
 
     /// Manifest bytes exactly as served, with their media type. `None` on 404.
     pub async fn get_manifest(&self, repo: &str, reference: &str) -> Result<Option<(Vec<u8>, String)>, RegistryError> {
+        self.with_retries(&format!("GET manifest {repo}:{reference}"), || self.get_manifest_once(repo, reference)).await
+    }
+
+    async fn get_manifest_once(&self, repo: &str, reference: &str) -> Result<Option<(Vec<u8>, String)>, RegistryError> {
         let url = self.url(&format!("v2/{repo}/manifests/{reference}"))?;
         let resp = self.send(&Scope::pull(repo), |c| Ok(c.get(url.clone()).header(ACCEPT, MANIFEST_ACCEPT))).await?;
         if resp.status() == StatusCode::NOT_FOUND {
@@ -624,7 +724,9 @@ impl Registry {
         Ok(Some((bytes, content_type)))
     }
 
-    /// Puts manifest `bytes` under `reference` (a tag or its digest).
+    /// Puts manifest `bytes` under `reference` (a tag or its digest). When
+    /// the answer is lost (timeout, 5xx after the registry stored it), the
+    /// reference is read back: holding these very bytes means it landed.
     pub async fn put_manifest(
         &self,
         repo: &str,
@@ -632,19 +734,44 @@ impl Registry {
         media_type: &str,
         bytes: Bytes,
     ) -> Result<(), RegistryError> {
+        let expected = Digest::of_bytes(&bytes);
+        self.with_retries(&format!("PUT manifest {repo}:{reference}"), || async {
+            match self.put_manifest_once(repo, reference, media_type, bytes.clone(), &expected).await {
+                Err(e) if self.retry.delay(&e, 2).is_some() => match self.get_manifest_once(repo, reference).await {
+                    Ok(Some((found, _))) if Digest::of_bytes(&found) == expected => {
+                        tracing::info!(
+                            "PUT manifest {repo}:{reference}: the answer was lost ({e}), but the manifest landed"
+                        );
+                        Ok(())
+                    }
+                    _ => Err(e),
+                },
+                other => other,
+            }
+        })
+        .await
+    }
+
+    async fn put_manifest_once(
+        &self,
+        repo: &str,
+        reference: &str,
+        media_type: &str,
+        bytes: Bytes,
+        expected: &Digest,
+    ) -> Result<(), RegistryError> {
         let url = self.url(&format!("v2/{repo}/manifests/{reference}"))?;
         let resp = self
             .send(&Scope::push(repo), |c| Ok(c.put(url.clone()).header(CONTENT_TYPE, media_type).body(bytes.clone())))
             .await?;
-        if resp.status() != StatusCode::CREATED && !resp.status().is_success() {
+        if !resp.status().is_success() {
             return Err(self.status_error(Method::PUT, &format!("manifest {repo}:{reference}"), resp).await);
         }
-        let expected = Digest::of_bytes(&bytes);
         match header_digest(&resp) {
-            Some(found) if found != expected => Err(RegistryError::DigestMismatch {
+            Some(found) if &found != expected => Err(RegistryError::DigestMismatch {
                 registry: self.name.clone(),
                 what: format!("manifest {repo}:{reference}"),
-                expected,
+                expected: expected.clone(),
                 found,
             }),
             _ => Ok(()),
@@ -693,6 +820,7 @@ mod tests {
             status: StatusCode::BAD_REQUEST,
             code: Some("MANIFEST_INVALID".into()),
             message: Some("manifest invalid".into()),
+            retry_after: None,
         };
         assert_eq!(
             e.to_string(),
