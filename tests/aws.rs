@@ -231,3 +231,31 @@ fn codebuild_container_credentials_work_without_static_keys() {
     assert_eq!(rig.reg.manifest_digest("sites/coffeefans:cb").as_deref(), Some(out.stdout.trim()));
     assert!(!out.stderr.contains("sitepack-session-token"), "{}", out.stderr);
 }
+
+#[test]
+fn an_ecr_token_refused_mid_push_is_fetched_again_once() {
+    use common::fault_proxy::{Fault, FaultProxy, Rule};
+    let moto = Moto::start();
+    moto.create_ecr_repository("sites/coffeefans", false);
+    // Plain HTTP here so the fault proxy can sit in front of it.
+    let reg = Registry::start_with(RegistryOptions {
+        htpasswd: Some(("AWS".into(), TOKEN_PASSWORD.into())),
+        ..Default::default()
+    });
+    let base = reg.push_image(&format!("oci:{}:latest", tiny_base_layout().display()), "base/tiny:1");
+    let proxy = FaultProxy::start(reg.port);
+    let refused = Fault::Status { code: 401, retry_after: None, body: None };
+    proxy.set_rules(vec![Rule::new("PUT", "/v2/sites/coffeefans/blobs/uploads/", refused)]);
+    let repo = example_repo();
+    let out = run(sitepack(repo.path())
+        .envs(moto.env())
+        .env("RUST_LOG", "info,sitepack=debug")
+        .args(["build", "--registry-auth", "ecr", "--base"])
+        .arg(base.replacen(&reg.host, &proxy.host, 1))
+        .arg("--image")
+        .arg(format!("{}/sites/coffeefans:refresh", proxy.host)))
+    .ok();
+    assert!(out.stderr.contains("fetching an ECR token again"), "{}", out.stderr);
+    assert!(reg.manifest_digest("sites/coffeefans:refresh").is_some());
+    assert_no_secrets(&out.stderr);
+}

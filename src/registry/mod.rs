@@ -84,6 +84,10 @@ pub enum RegistryError {
     Credentials(#[from] auth::CredentialsError),
     #[error("cannot get registry credentials: {detail}")]
     CredentialSource { detail: String },
+    /// A 401 arrived while a one-shot body was being sent; the credentials
+    /// were renewed and the whole upload must start again.
+    #[error("registry {registry} asked for credentials again during an upload")]
+    Reauthenticated { registry: String, scope: String },
 }
 
 fn error_suffix(code: &Option<String>, message: &Option<String>) -> String {
@@ -342,23 +346,24 @@ impl Registry {
         let mut refreshed = false;
         loop {
             let mut req = build(&self.http)?;
-            if let Some(h) = self.cached_auth(scope) {
-                req = req.header(AUTHORIZATION, h);
+            let carried = self.cached_auth(scope);
+            if let Some(h) = &carried {
+                req = req.header(AUTHORIZATION, h.clone());
             }
             let resp = req.send().await.map_err(|e| self.unreachable(&e))?;
             if resp.status() != StatusCode::UNAUTHORIZED {
                 return Ok(resp);
             }
-            if challenged {
-                if let (Some(source), false) = (&self.source, refreshed) {
-                    // Most likely an expired token: one fresh one, then give up.
-                    tracing::info!(registry = %self.name, "registry answered 401; fetching {} again", source.describe());
-                    *self.credentials.lock().expect("credentials lock") = source.fetch().await?;
-                    *self.auth.lock().expect("auth lock") = AuthState::default();
-                    refreshed = true;
-                    challenged = false;
-                    continue;
-                }
+            // Credentials that worked before and are refused now have most
+            // likely expired (an ECR token): fetch fresh ones, once.
+            let stale = carried.is_some() || challenged;
+            if let (Some(source), true, false) = (&self.source, stale, refreshed) {
+                tracing::info!(registry = %self.name, "registry answered 401; fetching {} again", source.describe());
+                *self.credentials.lock().expect("credentials lock") = source.fetch().await?;
+                *self.auth.lock().expect("auth lock") = AuthState::default();
+                refreshed = true;
+                challenged = false;
+            } else if challenged {
                 if self.credentials() == Credentials::Anonymous {
                     // Token services hand anonymous callers pull-only tokens;
                     // the fix is credentials, not different ones.
@@ -465,9 +470,19 @@ impl Registry {
         Fut: std::future::Future<Output = Result<T, RegistryError>>,
     {
         let mut attempt = 1;
+        let mut reauthenticated = false;
         loop {
             match op().await {
                 Ok(v) => return Ok(v),
+                // Fresh credentials once, at once; a second 401 is final.
+                Err(RegistryError::Reauthenticated { registry, scope }) => {
+                    if reauthenticated {
+                        let source_of = self.source.as_ref().map_or(self.credentials().describe(), |s| s.describe());
+                        return Err(RegistryError::Unauthorized { registry, scope, source_of });
+                    }
+                    reauthenticated = true;
+                    tracing::info!("{what}: the registry asked for credentials again; starting the upload over");
+                }
                 Err(e) => {
                     let Some(wait) = self.retry.delay(&e, attempt + 1) else { return Err(e) };
                     attempt += 1;
@@ -561,9 +576,9 @@ impl Registry {
             .send(&Scope::push(repo), |c| {
                 // Re-sent only after a 401 challenge, which comes before the
                 // body is read; a second take means the body is gone.
-                let body = body.lock().expect("body lock").take().ok_or_else(|| RegistryError::Protocol {
+                let body = body.lock().expect("body lock").take().ok_or_else(|| RegistryError::Reauthenticated {
                     registry: self.name.clone(),
-                    detail: format!("upload of {digest} was refused mid-stream"),
+                    scope: Scope::push(repo).0,
                 })?;
                 Ok(c.put(url.clone())
                     .header(CONTENT_TYPE, "application/octet-stream")
