@@ -362,7 +362,6 @@ impl Registry {
                 *self.credentials.lock().expect("credentials lock") = source.fetch().await?;
                 *self.auth.lock().expect("auth lock") = AuthState::default();
                 refreshed = true;
-                challenged = false;
             } else if challenged {
                 if self.credentials() == Credentials::Anonymous {
                     // Token services hand anonymous callers pull-only tokens;
