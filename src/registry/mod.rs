@@ -273,14 +273,24 @@ impl Registry {
         &self.name
     }
 
+    /// First contact. A registry that answers 5xx/429 gets retries; one that
+    /// cannot be reached at all fails at once (a wrong host or port is far
+    /// more likely than a blip at the very first request).
     async fn ping(&self) -> Result<(), RegistryError> {
         let url = self.url("v2/")?;
-        let resp = self.http.get(url).send().await.map_err(|e| self.unreachable(&e))?;
-        // 401 is the normal answer of a registry that wants credentials.
-        if resp.status().is_success() || resp.status() == StatusCode::UNAUTHORIZED {
-            Ok(())
-        } else {
-            Err(self.status_error(Method::GET, "/v2/", resp).await)
+        let mut attempt = 1;
+        loop {
+            let resp = self.http.get(url.clone()).send().await.map_err(|e| self.unreachable(&e))?;
+            // 401 is the normal answer of a registry that wants credentials.
+            if resp.status().is_success() || resp.status() == StatusCode::UNAUTHORIZED {
+                return Ok(());
+            }
+            let e = self.status_error(Method::GET, "/v2/", resp).await;
+            let Some(wait) = self.retry.delay(&e, attempt + 1) else { return Err(e) };
+            attempt += 1;
+            self.retries.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            tracing::info!("GET /v2/: {e}; retry {} in {wait:.1?}", attempt - 1);
+            tokio::time::sleep(wait).await;
         }
     }
 
