@@ -109,6 +109,10 @@ impl<W: Write> Sha256Writer<W> {
         let (digest, len) = self.hasher.finish();
         (self.inner, digest, len)
     }
+
+    pub fn inner_mut(&mut self) -> &mut W {
+        &mut self.inner
+    }
 }
 
 impl<W: Write> Write for Sha256Writer<W> {

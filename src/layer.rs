@@ -15,10 +15,11 @@ use std::io::{self, BufWriter, Read};
 use std::os::unix::fs::FileTypeExt;
 use std::path::{Path, PathBuf};
 
-use flate2::{Compression, GzBuilder};
+use flate2::Compression;
 use tar::{EntryType, Header};
 
 use crate::digest::{Digest, Sha256Writer};
+use crate::gzip::GzipWriter;
 
 /// One host path and where it lands in the image.
 #[derive(Debug, Clone)]
@@ -91,8 +92,7 @@ pub fn build(spec: &LayerSpec, mtime: u64, out: &Path) -> Result<Layer, LayerErr
     }
     let file = File::create(out).map_err(io_err("create", out))?;
     let blob = Sha256Writer::new(BufWriter::with_capacity(1 << 20, file));
-    // GzBuilder's defaults are the fixed header we want: mtime 0, OS 255.
-    let gz = GzBuilder::new().write(blob, Compression::default());
+    let gz = GzipWriter::new(blob, Compression::fast()).map_err(io_err("write layer", out))?;
     let mut tar = tar::Builder::new(Sha256Writer::new(gz));
     let mut writer = TarWriter { tar: &mut tar, mtime, dirs: BTreeSet::new(), files: 0 };
     for source in &spec.sources {
@@ -138,7 +138,18 @@ pub fn build(spec: &LayerSpec, mtime: u64, out: &Path) -> Result<Layer, LayerErr
     })
 }
 
-type HashedTar = Sha256Writer<flate2::write::GzEncoder<Sha256Writer<BufWriter<File>>>>;
+type HashedTar = Sha256Writer<GzipWriter<Sha256Writer<BufWriter<File>>>>;
+
+/// Files whose content is already compressed: deflating them again costs
+/// CPU and saves nothing, so they go in stored blocks.
+pub fn precompressed(name: &str) -> bool {
+    const EXT: &[&str] = &[
+        "jpg", "jpeg", "png", "gif", "webp", "avif", "heic", "ico", "mp4", "m4v", "mov", "webm", "mkv", "avi", "mp3",
+        "m4a", "aac", "ogg", "oga", "opus", "flac", "woff", "woff2", "gz", "tgz", "bz2", "xz", "zst", "br", "zip",
+        "7z", "rar", "jar", "docx", "xlsx", "pptx", "odt", "ods", "epub",
+    ];
+    name.rsplit_once('.').is_some_and(|(_, ext)| EXT.iter().any(|e| e.eq_ignore_ascii_case(ext)))
+}
 
 struct TarWriter<'a> {
     tar: &'a mut tar::Builder<HashedTar>,
@@ -215,13 +226,12 @@ impl TarWriter<'_> {
             return Err(LayerError::WrongKind { path: host.to_owned(), expected: "regular file" });
         }
         let size = meta.len();
-        let mut h = self.header(EntryType::Regular, FILE_MODE, size);
+        let level = if precompressed(dest) { Compression::none() } else { Compression::fast() };
+        let io = |op| move |source| LayerError::Io { op, path: host.to_owned(), source };
+        self.tar.get_mut().inner_mut().set_level(level).map_err(io("write layer for"))?;
+        let h = self.header(EntryType::Regular, FILE_MODE, size);
         let mut reader = CountingReader { inner: file.take(size), count: 0 };
-        self.tar.append_data(&mut h, dest.trim_start_matches('/'), &mut reader).map_err(|source| LayerError::Io {
-            op: "read",
-            path: host.to_owned(),
-            source,
-        })?;
+        self.append(h, dest.trim_start_matches('/'), &mut reader).map_err(io("read"))?;
         if reader.count != size {
             return Err(LayerError::Changed { path: host.to_owned(), expected: size });
         }
@@ -456,6 +466,11 @@ mod tests {
         let names: Vec<String> =
             archive.entries().unwrap().map(|e| e.unwrap().path().unwrap().to_string_lossy().into_owned()).collect();
         assert!(names.contains(&format!("var/www/html/{long_dir}/{long_file}")), "{names:?}");
+        // POSIX PAX records ('x'), never GNU long-name entries ('L').
+        let mut raw = Vec::new();
+        flate2::read::GzDecoder::new(File::open(&l.path).unwrap()).read_to_end(&mut raw).unwrap();
+        let types: Vec<u8> = raw.chunks(512).filter(|b| b[257..262] == *b"ustar").map(|b| b[156]).collect();
+        assert!(types.contains(&b'x') && !types.contains(&b'L'), "entry types {:?}", String::from_utf8_lossy(&types));
         assert_eq!(pax_record("path", "abc"), b"12 path=abc\n");
         // At the digit-count boundary the length field grows: 98 bytes of body need 3 digits.
         let edge = pax_record("path", &"x".repeat(91));

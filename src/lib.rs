@@ -14,6 +14,7 @@ pub mod cli;
 pub mod deploy;
 pub mod digest;
 pub mod error;
+pub mod gzip;
 pub mod image;
 pub mod layer;
 pub mod output;
