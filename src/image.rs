@@ -214,7 +214,7 @@ mod tests {
             size: 5,
             uncompressed_size: 9,
             files: 1,
-            path: PathBuf::from("/nonexistent"),
+            path: Some(PathBuf::from("/nonexistent")),
             created_by: format!("COPY {c}"),
         }
     }

@@ -28,6 +28,27 @@ pub struct Source {
     /// Absolute path in the image (`/var/www/html`).
     pub dest: String,
     pub kind: SourceKind,
+    /// For trees: which files this layer takes (folders go in every layer).
+    pub select: Select,
+}
+
+/// How a tree is split between layers: media apart from pages, so an edit
+/// to a page leaves the (large, rarely changing) media layer as it was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Select {
+    All,
+    Media,
+    NotMedia,
+}
+
+impl Select {
+    fn takes(self, name: &str) -> bool {
+        match self {
+            Select::All => true,
+            Select::Media => precompressed(name),
+            Select::NotMedia => !precompressed(name),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,9 +77,14 @@ pub struct Layer {
     pub size: u64,
     pub uncompressed_size: u64,
     pub files: u64,
-    pub path: PathBuf,
+    /// The blob on disk; None when the registry already has it (reused from
+    /// the previous image of the tag, found by diff_id).
+    pub path: Option<PathBuf>,
     pub created_by: String,
 }
+
+/// Blobs of the tag's previous image, by diff_id: (blob digest, size).
+pub type Reuse = std::collections::HashMap<Digest, (Digest, u64)>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum LayerError {
@@ -84,17 +110,64 @@ pub enum LayerError {
 const FILE_MODE: u32 = 0o644;
 const DIR_MODE: u32 = 0o755;
 
+fn io_err(op: &'static str, path: &Path) -> impl FnOnce(io::Error) -> LayerError {
+    let path = path.to_owned();
+    move |source| LayerError::Io { op, path, source }
+}
+
 /// Writes the layer described by `spec` to `out` (created or truncated).
-pub fn build(spec: &LayerSpec, mtime: u64, out: &Path) -> Result<Layer, LayerError> {
-    fn io_err(op: &'static str, path: &Path) -> impl FnOnce(io::Error) -> LayerError {
-        let path = path.to_owned();
-        move |source| LayerError::Io { op, path, source }
+/// With a non-empty `reuse`, the tar is first only hashed (no compression,
+/// no file): a diff_id the previous image already has reuses its blob.
+pub fn build(spec: &LayerSpec, mtime: u64, out: &Path, reuse: &Reuse) -> Result<Layer, LayerError> {
+    if !reuse.is_empty() {
+        let mut tar = tar::Builder::new(Sha256Writer::new(io::sink()));
+        let files = write_tar(spec, mtime, &mut tar, out)?;
+        let (_, diff_id, uncompressed_size) = tar.into_inner().map_err(io_err("hash layer", out))?.finish();
+        if let Some((digest, size)) = reuse.get(&diff_id) {
+            return Ok(Layer {
+                digest: digest.clone(),
+                diff_id,
+                size: *size,
+                uncompressed_size,
+                files,
+                path: None,
+                created_by: spec.created_by.clone(),
+            });
+        }
     }
     let file = File::create(out).map_err(io_err("create", out))?;
     let blob = Sha256Writer::new(BufWriter::with_capacity(1 << 20, file));
     let gz = GzipWriter::new(blob, Compression::fast()).map_err(io_err("write layer", out))?;
     let mut tar = tar::Builder::new(Sha256Writer::new(gz));
-    let mut writer = TarWriter { tar: &mut tar, mtime, dirs: BTreeSet::new(), files: 0 };
+    let files = write_tar(spec, mtime, &mut tar, out)?;
+    let hashed_tar = tar.into_inner().map_err(io_err("write layer", out))?;
+    let (gz, diff_id, uncompressed_size) = hashed_tar.finish();
+    let blob = gz.finish().map_err(io_err("write layer", out))?;
+    let (buffered, digest, size) = blob.finish();
+    buffered.into_inner().map_err(|e| LayerError::Io {
+        op: "write layer",
+        path: out.to_owned(),
+        source: e.into_error(),
+    })?;
+    Ok(Layer {
+        digest,
+        diff_id,
+        size,
+        uncompressed_size,
+        files,
+        path: Some(out.to_owned()),
+        created_by: spec.created_by.clone(),
+    })
+}
+
+/// The tar stream of `spec` into `tar`; returns the number of files.
+fn write_tar<W: LevelSink>(
+    spec: &LayerSpec,
+    mtime: u64,
+    tar: &mut tar::Builder<W>,
+    out: &Path,
+) -> Result<u64, LayerError> {
+    let mut writer = TarWriter { tar, mtime, dirs: BTreeSet::new(), files: 0 };
     for source in &spec.sources {
         writer.parents(&source.dest).map_err(io_err("write layer", out))?;
         match source.kind {
@@ -113,29 +186,28 @@ pub fn build(spec: &LayerSpec, mtime: u64, out: &Path) -> Result<Layer, LayerErr
                         .unwrap_or(LayerError::WrongKind { path: source.host.clone(), expected: "directory" }));
                 }
                 writer.dir(&source.dest).map_err(io_err("write layer", out))?;
-                writer.tree(&source.host, &source.dest)?;
+                writer.tree(&source.host, &source.dest, source.select)?;
             }
         }
     }
-    let files = writer.files;
-    let hashed_tar = tar.into_inner().map_err(io_err("write layer", out))?;
-    let (gz, diff_id, uncompressed_size) = hashed_tar.finish();
-    let blob = gz.finish().map_err(io_err("write layer", out))?;
-    let (buffered, digest, size) = blob.finish();
-    buffered.into_inner().map_err(|e| LayerError::Io {
-        op: "write layer",
-        path: out.to_owned(),
-        source: e.into_error(),
-    })?;
-    Ok(Layer {
-        digest,
-        diff_id,
-        size,
-        uncompressed_size,
-        files,
-        path: out.to_owned(),
-        created_by: spec.created_by.clone(),
-    })
+    Ok(writer.files)
+}
+
+/// Where a tar goes: compressed to a file, or only hashed.
+trait LevelSink: io::Write {
+    fn set_level(&mut self, level: Compression) -> io::Result<()>;
+}
+
+impl LevelSink for HashedTar {
+    fn set_level(&mut self, level: Compression) -> io::Result<()> {
+        self.inner_mut().set_level(level)
+    }
+}
+
+impl LevelSink for Sha256Writer<io::Sink> {
+    fn set_level(&mut self, _: Compression) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 type HashedTar = Sha256Writer<GzipWriter<Sha256Writer<BufWriter<File>>>>;
@@ -151,14 +223,14 @@ pub fn precompressed(name: &str) -> bool {
     name.rsplit_once('.').is_some_and(|(_, ext)| EXT.iter().any(|e| e.eq_ignore_ascii_case(ext)))
 }
 
-struct TarWriter<'a> {
-    tar: &'a mut tar::Builder<HashedTar>,
+struct TarWriter<'a, W: LevelSink> {
+    tar: &'a mut tar::Builder<W>,
     mtime: u64,
     dirs: BTreeSet<String>,
     files: u64,
 }
 
-impl TarWriter<'_> {
+impl<W: LevelSink> TarWriter<'_, W> {
     fn header(&self, kind: EntryType, mode: u32, size: u64) -> Header {
         // ustar, with PAX records for what does not fit (POSIX; what
         // BuildKit writes), rather than GNU extensions.
@@ -228,7 +300,7 @@ impl TarWriter<'_> {
         let size = meta.len();
         let level = if precompressed(dest) { Compression::none() } else { Compression::fast() };
         let io = |op| move |source| LayerError::Io { op, path: host.to_owned(), source };
-        self.tar.get_mut().inner_mut().set_level(level).map_err(io("write layer for"))?;
+        self.tar.get_mut().set_level(level).map_err(io("write layer for"))?;
         let h = self.header(EntryType::Regular, FILE_MODE, size);
         let mut reader = CountingReader { inner: file.take(size), count: 0 };
         self.append(h, dest.trim_start_matches('/'), &mut reader).map_err(io("read"))?;
@@ -239,7 +311,7 @@ impl TarWriter<'_> {
         Ok(())
     }
 
-    fn tree(&mut self, host: &Path, dest: &str) -> Result<(), LayerError> {
+    fn tree(&mut self, host: &Path, dest: &str, select: Select) -> Result<(), LayerError> {
         let read = fs::read_dir(host).map_err(|source| LayerError::Io { op: "list", path: host.to_owned(), source })?;
         let mut entries = Vec::new();
         for entry in read {
@@ -271,9 +343,11 @@ impl TarWriter<'_> {
                     path: path.clone(),
                     source,
                 })?;
-                self.tree(&path, &child_dest)?;
+                self.tree(&path, &child_dest, select)?;
             } else if meta.is_file() {
-                self.file(&path, &child_dest)?;
+                if select.takes(name) {
+                    self.file(&path, &child_dest)?;
+                }
             } else if let Some(err) = classify(&path, &meta) {
                 return Err(err);
             }
@@ -341,7 +415,12 @@ mod tests {
 
     fn site_spec(root: &Path) -> LayerSpec {
         LayerSpec {
-            sources: vec![Source { host: root.join("site"), dest: "/var/www/html".into(), kind: SourceKind::Tree }],
+            sources: vec![Source {
+                host: root.join("site"),
+                dest: "/var/www/html".into(),
+                kind: SourceKind::Tree,
+                select: Select::All,
+            }],
             created_by: "COPY site/ /var/www/html/".into(),
         }
     }
@@ -363,20 +442,20 @@ mod tests {
         write_site(a.path());
         write_site(b.path());
         touch_all(&b.path().join("site"), SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000));
-        let la = build(&site_spec(a.path()), 1_700_000_000, &a.path().join("l.tgz")).unwrap();
-        let lb = build(&site_spec(b.path()), 1_700_000_000, &b.path().join("l.tgz")).unwrap();
+        let la = build(&site_spec(a.path()), 1_700_000_000, &a.path().join("l.tgz"), &Reuse::new()).unwrap();
+        let lb = build(&site_spec(b.path()), 1_700_000_000, &b.path().join("l.tgz"), &Reuse::new()).unwrap();
         assert_eq!(la.digest, lb.digest);
         assert_eq!(la.diff_id, lb.diff_id);
         assert_eq!(la.files, 4);
-        assert_eq!(fs::read(&la.path).unwrap(), fs::read(&lb.path).unwrap());
+        assert_eq!(fs::read(la.path.as_ref().unwrap()).unwrap(), fs::read(lb.path.as_ref().unwrap()).unwrap());
     }
 
     #[test]
     fn a_different_epoch_changes_the_digest() {
         let a = tempfile::tempdir().unwrap();
         write_site(a.path());
-        let l1 = build(&site_spec(a.path()), 1_700_000_000, &a.path().join("1.tgz")).unwrap();
-        let l2 = build(&site_spec(a.path()), 1_700_000_001, &a.path().join("2.tgz")).unwrap();
+        let l1 = build(&site_spec(a.path()), 1_700_000_000, &a.path().join("1.tgz"), &Reuse::new()).unwrap();
+        let l2 = build(&site_spec(a.path()), 1_700_000_001, &a.path().join("2.tgz"), &Reuse::new()).unwrap();
         assert_ne!(l1.diff_id, l2.diff_id);
     }
 
@@ -384,8 +463,8 @@ mod tests {
     fn digests_match_the_bytes_on_disk() {
         let a = tempfile::tempdir().unwrap();
         write_site(a.path());
-        let l = build(&site_spec(a.path()), 1, &a.path().join("l.tgz")).unwrap();
-        let blob = fs::read(&l.path).unwrap();
+        let l = build(&site_spec(a.path()), 1, &a.path().join("l.tgz"), &Reuse::new()).unwrap();
+        let blob = fs::read(l.path.as_ref().unwrap()).unwrap();
         assert_eq!(Digest::of_bytes(&blob), l.digest);
         assert_eq!(blob.len() as u64, l.size);
         let mut tar_bytes = Vec::new();
@@ -405,8 +484,9 @@ mod tests {
             use std::os::unix::fs::PermissionsExt;
             fs::set_permissions(a.path().join("site/index.html"), fs::Permissions::from_mode(0o4700)).unwrap();
         }
-        let l = build(&site_spec(a.path()), 42, &a.path().join("l.tgz")).unwrap();
-        let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(File::open(&l.path).unwrap()));
+        let l = build(&site_spec(a.path()), 42, &a.path().join("l.tgz"), &Reuse::new()).unwrap();
+        let mut archive =
+            tar::Archive::new(flate2::read::GzDecoder::new(File::open(l.path.as_ref().unwrap()).unwrap()));
         let mut seen = Vec::new();
         for entry in archive.entries().unwrap() {
             let entry = entry.unwrap();
@@ -442,7 +522,7 @@ mod tests {
         let a = tempfile::tempdir().unwrap();
         write_site(a.path());
         std::os::unix::fs::symlink("/etc/passwd", a.path().join("site/passwd")).unwrap();
-        let err = build(&site_spec(a.path()), 1, &a.path().join("l.tgz")).unwrap_err();
+        let err = build(&site_spec(a.path()), 1, &a.path().join("l.tgz"), &Reuse::new()).unwrap_err();
         assert!(matches!(&err, LayerError::Symlink { path } if path.ends_with("site/passwd")), "{err}");
 
         let b = tempfile::tempdir().unwrap();
@@ -450,7 +530,7 @@ mod tests {
         let fifo = b.path().join("site/pipe");
         let status = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
         assert!(status.success());
-        let err = build(&site_spec(b.path()), 1, &b.path().join("l.tgz")).unwrap_err();
+        let err = build(&site_spec(b.path()), 1, &b.path().join("l.tgz"), &Reuse::new()).unwrap_err();
         assert!(matches!(&err, LayerError::SpecialFile { kind: "named pipe (FIFO)", .. }), "{err}");
     }
 
@@ -461,14 +541,15 @@ mod tests {
         let long_file = format!("{}.html", "f".repeat(180));
         fs::create_dir_all(a.path().join("site").join(&long_dir)).unwrap();
         fs::write(a.path().join("site").join(&long_dir).join(&long_file), "x").unwrap();
-        let l = build(&site_spec(a.path()), 7, &a.path().join("l.tgz")).unwrap();
-        let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(File::open(&l.path).unwrap()));
+        let l = build(&site_spec(a.path()), 7, &a.path().join("l.tgz"), &Reuse::new()).unwrap();
+        let mut archive =
+            tar::Archive::new(flate2::read::GzDecoder::new(File::open(l.path.as_ref().unwrap()).unwrap()));
         let names: Vec<String> =
             archive.entries().unwrap().map(|e| e.unwrap().path().unwrap().to_string_lossy().into_owned()).collect();
         assert!(names.contains(&format!("var/www/html/{long_dir}/{long_file}")), "{names:?}");
         // POSIX PAX records ('x'), never GNU long-name entries ('L').
         let mut raw = Vec::new();
-        flate2::read::GzDecoder::new(File::open(&l.path).unwrap()).read_to_end(&mut raw).unwrap();
+        flate2::read::GzDecoder::new(File::open(l.path.as_ref().unwrap()).unwrap()).read_to_end(&mut raw).unwrap();
         let types: Vec<u8> = raw.chunks(512).filter(|b| b[257..262] == *b"ustar").map(|b| b[156]).collect();
         assert!(types.contains(&b'x') && !types.contains(&b'L'), "entry types {:?}", String::from_utf8_lossy(&types));
         assert_eq!(pax_record("path", "abc"), b"12 path=abc\n");
@@ -476,6 +557,59 @@ mod tests {
         let edge = pax_record("path", &"x".repeat(91));
         assert_eq!(edge.len(), 101);
         assert!(edge.starts_with(b"101 path="));
+    }
+
+    fn file_names(l: &Layer) -> Vec<String> {
+        let mut archive =
+            tar::Archive::new(flate2::read::GzDecoder::new(File::open(l.path.as_ref().unwrap()).unwrap()));
+        archive
+            .entries()
+            .unwrap()
+            .map(|e| e.unwrap())
+            .filter(|e| e.header().entry_type().is_file())
+            .map(|e| e.path().unwrap().to_string_lossy().into_owned())
+            .collect()
+    }
+
+    #[test]
+    fn media_and_pages_layers_together_give_the_single_layer_tree() {
+        let a = tempfile::tempdir().unwrap();
+        write_site(a.path());
+        fs::write(a.path().join("site/a/photo.JPG"), [0xff, 0xd8, 1, 2, 3]).unwrap();
+        fs::write(a.path().join("site/b/deep/clip.mp4"), [0, 0, 0, 1]).unwrap();
+        let with = |select| LayerSpec {
+            sources: vec![Source {
+                host: a.path().join("site"),
+                dest: "/var/www/html".into(),
+                kind: SourceKind::Tree,
+                select,
+            }],
+            created_by: "x".into(),
+        };
+        let all = build(&with(Select::All), 1, &a.path().join("all.tgz"), &Reuse::new()).unwrap();
+        let media = build(&with(Select::Media), 1, &a.path().join("m.tgz"), &Reuse::new()).unwrap();
+        let pages = build(&with(Select::NotMedia), 1, &a.path().join("p.tgz"), &Reuse::new()).unwrap();
+        assert_eq!(file_names(&media), ["var/www/html/a/photo.JPG", "var/www/html/b/deep/clip.mp4"]);
+        let mut union = file_names(&media);
+        union.extend(file_names(&pages));
+        union.sort();
+        let mut single = file_names(&all);
+        single.sort();
+        assert_eq!(union, single);
+    }
+
+    #[test]
+    fn a_layer_the_previous_image_has_is_reused_without_compressing() {
+        let a = tempfile::tempdir().unwrap();
+        write_site(a.path());
+        let first = build(&site_spec(a.path()), 9, &a.path().join("1.tgz"), &Reuse::new()).unwrap();
+        let reuse: Reuse = [(first.diff_id.clone(), (first.digest.clone(), first.size))].into_iter().collect();
+        let again = build(&site_spec(a.path()), 9, &a.path().join("2.tgz"), &reuse).unwrap();
+        assert_eq!((again.digest.clone(), again.path.clone()), (first.digest.clone(), None));
+        assert!(!a.path().join("2.tgz").exists(), "nothing compressed or written");
+        fs::write(a.path().join("site/index.html"), "<h1>changed</h1>").unwrap();
+        let changed = build(&site_spec(a.path()), 9, &a.path().join("3.tgz"), &reuse).unwrap();
+        assert!(changed.path.is_some() && changed.digest != first.digest);
     }
 
     #[test]
@@ -487,11 +621,13 @@ mod tests {
                 host: a.path().join("htpasswd"),
                 dest: "/opt/.htpasswd".into(),
                 kind: SourceKind::File,
+                select: Select::All,
             }],
             created_by: "COPY".into(),
         };
-        let l = build(&spec, 5, &a.path().join("l.tgz")).unwrap();
-        let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(File::open(&l.path).unwrap()));
+        let l = build(&spec, 5, &a.path().join("l.tgz"), &Reuse::new()).unwrap();
+        let mut archive =
+            tar::Archive::new(flate2::read::GzDecoder::new(File::open(l.path.as_ref().unwrap()).unwrap()));
         let names: Vec<String> =
             archive.entries().unwrap().map(|e| e.unwrap().path().unwrap().to_string_lossy().into_owned()).collect();
         assert_eq!(names, ["opt/", "opt/.htpasswd"]);

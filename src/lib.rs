@@ -253,6 +253,33 @@ async fn check_ecr_repository(
     }
 }
 
+/// The layers of the image `image`'s tag names now, by diff_id. Anything
+/// unexpected (no tag, an index, unreadable config) means no reuse.
+async fn previous_layers(dest: &Registry, image: &reference::Reference) -> layer::Reuse {
+    let mut reuse = layer::Reuse::new();
+    let Some(tag) = &image.tag else { return reuse };
+    let Ok(Some((bytes, _))) = dest.get_manifest(&image.repository, tag).await else { return reuse };
+    let Ok(manifest) = serde_json::from_slice::<serde_json::Value>(&bytes) else { return reuse };
+    let config =
+        manifest.pointer("/config/digest").and_then(|d| d.as_str()).and_then(|d| digest::Digest::parse(d).ok());
+    let (Some(config), Some(layers)) = (config, manifest.get("layers").and_then(|l| l.as_array())) else {
+        return reuse;
+    };
+    let Ok(config) = dest.get_blob_verified(&image.repository, &config).await else { return reuse };
+    let Ok(config) = serde_json::from_slice::<serde_json::Value>(&config) else { return reuse };
+    let diff_ids = config.pointer("/rootfs/diff_ids").and_then(|d| d.as_array()).cloned().unwrap_or_default();
+    for (diff_id, layer) in diff_ids.iter().zip(layers) {
+        let diff_id = diff_id.as_str().and_then(|d| digest::Digest::parse(d).ok());
+        let digest = layer.get("digest").and_then(|d| d.as_str()).and_then(|d| digest::Digest::parse(d).ok());
+        if let (Some(diff_id), Some(digest), Some(size)) = (diff_id, digest, layer.get("size").and_then(|s| s.as_u64()))
+        {
+            reuse.insert(diff_id, (digest, size));
+        }
+    }
+    tracing::debug!("previous image of {image}: {} layers to reuse from", reuse.len());
+    reuse
+}
+
 /// Logs warnings; any error stops the build.
 fn refuse_on_errors(report: &check::Report) -> Result<(), Error> {
     for f in report.findings.iter().filter(|f| f.severity == check::Severity::Warning) {
@@ -331,35 +358,33 @@ async fn run(plan: &BuildPlan) -> Result<BuildReport, Error> {
     };
     refuse_on_errors(&check::check_against_conf(Some((&conf_text, &conf_shown)), &tree, &plan.checks))?;
 
-    // Layers are CPU and disk work: off the async runtime, overlapping the
-    // base lookups.
-    let specs = plan::layer_specs(&conf, &plan.inputs, &tree.layout.dest(plan::DOCROOT));
-    let mtime = plan.epoch.seconds;
-    let dir = work.path().to_owned();
-    let layer_task = tokio::task::spawn_blocking(move || {
-        let t = Instant::now();
-        let layers = specs
-            .iter()
-            .enumerate()
-            .map(|(i, spec)| layer::build(spec, mtime, &dir.join(format!("layer-{i}.tar.gz"))))
-            .collect::<Result<Vec<_>, _>>();
-        (layers, t.elapsed())
-    });
-
     let mut registries = Registries { plan, aws: &aws, connected: HashMap::new(), ecr: HashMap::new() };
     let t = Instant::now();
-    let base_result = async {
-        let reg = registries.get(&plan.base).await?;
-        let base = base::resolve(&reg, &plan.base, &plan.platform).await?;
-        Ok::<_, Error>((reg, base))
-    }
-    .await;
+    let base_reg = registries.get(&plan.base).await?;
+    let base = base::resolve(&base_reg, &plan.base, &plan.platform).await?;
     timings.resolve_base = t.elapsed().as_millis() as u64;
-    let (layers, layer_time) = layer_task.await.map_err(|e| Error::Task(e.to_string()))?;
-    // A bad input tree is the more useful error when both fail.
-    let layers = layers?;
-    let (base_reg, base) = base_result?;
-    timings.build_layers = layer_time.as_millis() as u64;
+    // The tag's previous image, by diff_id: unchanged layers reuse its
+    // blobs without being compressed again.
+    let reuse = match &plan.output {
+        Output::Registry { image } => previous_layers(&*registries.get(image).await?, image).await,
+        _ => layer::Reuse::new(),
+    };
+
+    // Layers are CPU and disk work: off the async runtime.
+    let specs = plan::layer_specs(&conf, &plan.inputs, &tree.layout.dest(plan::DOCROOT), tree.facts.media_files > 0);
+    let mtime = plan.epoch.seconds;
+    let dir = work.path().to_owned();
+    let t = Instant::now();
+    let layers = tokio::task::spawn_blocking(move || {
+        specs
+            .iter()
+            .enumerate()
+            .map(|(i, spec)| layer::build(spec, mtime, &dir.join(format!("layer-{i}.tar.gz")), &reuse))
+            .collect::<Result<Vec<_>, _>>()
+    })
+    .await
+    .map_err(|e| Error::Task(e.to_string()))??;
+    timings.build_layers = t.elapsed().as_millis() as u64;
     tracing::info!(
         "base resolved: {} → {} manifest {} ({} base layers)",
         plan.base,
@@ -368,10 +393,11 @@ async fn run(plan: &BuildPlan) -> Result<BuildReport, Error> {
         base.layers.len()
     );
     tracing::info!(
-        "layers built: {} layers, {} files, {} bytes compressed, in {} ms",
+        "layers built: {} layers ({} reused from the tag's previous image), {} files, {} bytes compressed, in {} ms",
         layers.len(),
+        layers.iter().filter(|l| l.path.is_none()).count(),
         layers.iter().map(|l| l.files).sum::<u64>(),
-        layers.iter().map(|l| l.size).sum::<u64>(),
+        layers.iter().filter(|l| l.path.is_some()).map(|l| l.size).sum::<u64>(),
         timings.build_layers
     );
 

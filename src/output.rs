@@ -75,7 +75,9 @@ pub async fn write_layout(
     }
     for layer in layers {
         let target = blobs.join(layer.digest.hex());
-        fs::copy(&layer.path, &target).map_err(io("copy layer into", &target))?;
+        // Layout outputs build every layer locally (there is no previous image to reuse from).
+        let built = layer.path.as_ref().expect("layout outputs build every layer locally");
+        fs::copy(built, &target).map_err(io("copy layer into", &target))?;
     }
     for blob in [&image.config, &image.manifest] {
         let target = blobs.join(blob.digest.hex());

@@ -17,7 +17,7 @@ use crate::aws::s3::S3Uri;
 use crate::base::{self, Platform};
 use crate::cli::{BuildArgs, ImageUriForm, RegistryAuth};
 use crate::image::Metadata;
-use crate::layer::{LayerSpec, Source, SourceKind};
+use crate::layer::{LayerSpec, Select, Source, SourceKind};
 use crate::reference::Reference;
 use crate::registry;
 
@@ -333,15 +333,26 @@ pub fn build_plan(args: BuildArgs, env: Env<'_>) -> Result<BuildPlan, PlanError>
     })
 }
 
-/// The layers, least changing first, so a site edit leaves the others
-/// untouched. `conf` is where the httpd.conf is on disk (fetched or local);
-/// `site_dest` is the document root, or `/NAME/` in it for a flat namespace.
-pub fn layer_specs(conf: &Path, inputs: &Inputs, site_dest: &str) -> Vec<LayerSpec> {
-    vec![
-        layer(conf, HTTPD_CONF_DEST, SourceKind::File, "conf/httpd.conf", "/etc/httpd/conf/"),
-        layer(&inputs.htpasswd, HTPASSWD_DEST, SourceKind::File, "users/htpasswd", HTPASSWD_DEST),
-        layer(&inputs.site, site_dest, SourceKind::Tree, "site/", &format!("{site_dest}/")),
-    ]
+/// The layers, least changing first, so an edit leaves the earlier ones
+/// untouched: the operator's conf, the htpasswd, then the site. A site with
+/// already-compressed media is split in two: the media (large, rarely
+/// edited) and then everything else (pages, css, js); both carry the folder
+/// entries, so together they give exactly the tree one `COPY` gives.
+/// `conf` is where the httpd.conf is on disk; `site_dest` the document
+/// root, or `/NAME/` in it for a flat namespace.
+pub fn layer_specs(conf: &Path, inputs: &Inputs, site_dest: &str, split_media: bool) -> Vec<LayerSpec> {
+    let mut layers = vec![
+        layer(conf, HTTPD_CONF_DEST, SourceKind::File, Select::All, "conf/httpd.conf", "/etc/httpd/conf/"),
+        layer(&inputs.htpasswd, HTPASSWD_DEST, SourceKind::File, Select::All, "users/htpasswd", HTPASSWD_DEST),
+    ];
+    let site_shown = format!("{site_dest}/");
+    if split_media {
+        layers.push(layer(&inputs.site, site_dest, SourceKind::Tree, Select::Media, "site/ (media)", &site_shown));
+        layers.push(layer(&inputs.site, site_dest, SourceKind::Tree, Select::NotMedia, "site/ (pages)", &site_shown));
+    } else {
+        layers.push(layer(&inputs.site, site_dest, SourceKind::Tree, Select::All, "site/", &site_shown));
+    }
+    layers
 }
 
 /// The deploy files a failed run must not leave behind, decided leniently
@@ -359,9 +370,9 @@ pub fn deploy_paths_hint(args: &BuildArgs) -> Vec<PathBuf> {
     out
 }
 
-fn layer(host: &Path, dest: &str, kind: SourceKind, shown_src: &str, shown_dest: &str) -> LayerSpec {
+fn layer(host: &Path, dest: &str, kind: SourceKind, select: Select, shown_src: &str, shown_dest: &str) -> LayerSpec {
     LayerSpec {
-        sources: vec![Source { host: host.to_owned(), dest: dest.to_owned(), kind }],
+        sources: vec![Source { host: host.to_owned(), dest: dest.to_owned(), kind, select }],
         created_by: format!("COPY --chown=root:root {shown_src} {shown_dest} # sitepack"),
     }
 }

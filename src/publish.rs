@@ -90,7 +90,17 @@ pub async fn push(
             if dest.blob_exists(repo, &layer.digest).await?.is_some() {
                 return Ok(report(BlobAction::Reused));
             }
-            dest.upload_file(repo, &layer.digest, layer.size, &layer.path, progress).await?;
+            let Some(path) = &layer.path else {
+                // Reused from the tag's previous image, yet gone from the registry.
+                return Err(RegistryError::Protocol {
+                    registry: dest.name().into(),
+                    detail: format!(
+                        "blob {} of the previous image is missing from {repo}; rerun to rebuild it",
+                        layer.digest
+                    ),
+                });
+            };
+            dest.upload_file(repo, &layer.digest, layer.size, path, progress).await?;
             Ok(report(BlobAction::Uploaded))
         }));
     }

@@ -51,6 +51,9 @@ fn example_site_pushed_to_a_registry_is_served_by_apache_with_htaccess_rules() {
     let reg = Registry::start();
     let base = reg.push_image(&format!("oci:{}:latest", apache_base_layout().display()), "base/httpd:bookworm");
     let repo = example_repo();
+    // A media file: the site is split into a media and a pages layer.
+    let logo: Vec<u8> = (0..50_000u32).map(|i| (i.wrapping_mul(2654435761) >> 9) as u8).collect();
+    std::fs::write(repo.path().join("site/coffeefans/logo.png"), &logo).unwrap();
     let image = format!("{}/sites/coffeefans:e2e", reg.host);
     let built = run(sitepack(repo.path()).args(["build", "--base", &base, "--image", &image])).ok();
     let digest = built.stdout.trim();
@@ -65,6 +68,8 @@ fn example_site_pushed_to_a_registry_is_served_by_apache_with_htaccess_rules() {
     let pulled = format!("{}/sites/coffeefans@{digest}", reg.host);
     let c = Container::run(&pulled, &container_name("registry"));
     check_site(&c);
+    let fetched = Command::new("curl").args(["-s", &c.url("/coffeefans/logo.png")]).output().unwrap().stdout;
+    assert_eq!(fetched, logo, "the media layer's file is served byte for byte");
     // The entrypoint is the seed's: httpd in the foreground with DEBUG logging.
     let inspect = run_ok(podman().args([
         "image",

@@ -243,3 +243,30 @@ fn https_registry_with_a_private_ca_is_trusted_through_ssl_cert_file() {
             .ok();
     assert_eq!(reg.manifest_digest("sites/tls:1").as_deref(), Some(out.stdout.trim()));
 }
+
+#[test]
+fn an_edited_page_re_uploads_only_the_pages_layer() {
+    let reg = Registry::start();
+    let base = reg.push_image(&format!("oci:{}:latest", tiny_base_layout().display()), "base/tiny:1");
+    let repo = example_repo();
+    // Incompressible media: it gets a layer of its own, stored, not deflated.
+    let media: Vec<u8> = (0..400_000u32).map(|i| (i.wrapping_mul(2654435761) >> 11) as u8).collect();
+    std::fs::write(repo.path().join("site/coffeefans/hero.jpg"), &media).unwrap();
+    let image = format!("{}/sites/split:1", reg.host);
+    let first = build_json(repo.path(), &base, &image);
+    let layers = first["layers"].as_array().unwrap();
+    assert_eq!(layers.len(), 4, "conf, htpasswd, media, pages");
+    assert!(layers[2]["created_by"].as_str().unwrap().contains("site/ (media)"));
+    assert!(layers[2]["size"].as_u64().unwrap() >= media.len() as u64, "media stored, not deflated");
+    assert_eq!(reg.file_in_image("sites/split:1", "var/www/html/coffeefans/hero.jpg").as_deref(), Some(&media[..]));
+
+    // A fresh copy (new mtimes) with one page edited.
+    let again = example_repo();
+    std::fs::write(again.path().join("site/coffeefans/hero.jpg"), &media).unwrap();
+    std::fs::write(again.path().join("site/coffeefans/index.html"), "<h1>Welcome to coffeefans, edited</h1>\n")
+        .unwrap();
+    let second = build_json(again.path(), &base, &image);
+    assert_eq!(actions(&second, "layer"), ["reused", "reused", "reused", "uploaded"]);
+    let uploaded = second["bytes_uploaded"].as_u64().unwrap();
+    assert!(uploaded < media.len() as u64 / 20, "an edit re-sends a small fraction: {uploaded} bytes");
+}

@@ -51,6 +51,8 @@ pub struct SiteFacts {
     pub htaccess: Vec<(PathBuf, String)>,
     pub files: u64,
     pub bytes: u64,
+    /// Files the layers store as media (already compressed).
+    pub media_files: u64,
 }
 
 /// Where the site lands under the document root with `--namespace`.
@@ -326,6 +328,9 @@ impl Walker<'_> {
         }
         if name == ".htaccess" {
             self.facts.htaccess.push((path.to_owned(), dir_rel.to_owned()));
+        }
+        if crate::layer::precompressed(name) {
+            self.facts.media_files += 1;
         }
         if size < 1024 && size as usize >= LFS_POINTER.len() {
             if let Ok(bytes) = fs::read(path) {
