@@ -37,6 +37,17 @@ pub struct Finding {
 }
 
 impl Finding {
+    fn new(
+        severity: Severity,
+        file: impl Into<String>,
+        line: Option<usize>,
+        rule: &'static str,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) -> Finding {
+        Finding { file: file.into(), line, severity, rule, message: message.into(), hint: hint.into() }
+    }
+
     pub fn error(
         file: impl Into<String>,
         line: Option<usize>,
@@ -44,7 +55,7 @@ impl Finding {
         message: impl Into<String>,
         hint: impl Into<String>,
     ) -> Finding {
-        Finding { file: file.into(), line, severity: Severity::Error, rule, message: message.into(), hint: hint.into() }
+        Finding::new(Severity::Error, file, line, rule, message, hint)
     }
 
     pub fn warning(
@@ -54,14 +65,7 @@ impl Finding {
         message: impl Into<String>,
         hint: impl Into<String>,
     ) -> Finding {
-        Finding {
-            file: file.into(),
-            line,
-            severity: Severity::Warning,
-            rule,
-            message: message.into(),
-            hint: hint.into(),
-        }
+        Finding::new(Severity::Warning, file, line, rule, message, hint)
     }
 }
 
