@@ -32,23 +32,35 @@ pub struct Source {
     pub select: Select,
 }
 
-/// How a tree is split between layers: media apart from pages, so an edit
-/// to a page leaves the (large, rarely changing) media layer as it was.
+/// How a tree is split between layers, so an edit re-sends little: media
+/// apart from pages, and each of those spread over a few buckets by the
+/// folder a file sits in (a stable hash of the folder's path: an edit
+/// changes one bucket; a file stays in its bucket whatever its content).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Select {
     All,
-    Media,
-    NotMedia,
+    /// `media`: already-compressed files or the rest; bucket `index` of `of`.
+    Bucket {
+        media: bool,
+        index: u32,
+        of: u32,
+    },
 }
 
 impl Select {
-    fn takes(self, name: &str) -> bool {
+    fn takes(self, dir: &str, name: &str) -> bool {
         match self {
             Select::All => true,
-            Select::Media => precompressed(name),
-            Select::NotMedia => !precompressed(name),
+            Select::Bucket { media, index, of } => precompressed(name) == media && bucket(dir, of) == index,
         }
     }
+}
+
+/// FNV-1a of a folder's image path, spread over `of` buckets: fixed across
+/// runs, platforms and versions (not std's randomised hasher).
+pub fn bucket(dir: &str, of: u32) -> u32 {
+    let h = dir.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    (h % u64::from(of.max(1))) as u32
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -345,7 +357,7 @@ impl<W: LevelSink> TarWriter<'_, W> {
                 })?;
                 self.tree(&path, &child_dest, select)?;
             } else if meta.is_file() {
-                if select.takes(name) {
+                if select.takes(dest, name) {
                     self.file(&path, &child_dest)?;
                 }
             } else if let Some(err) = classify(&path, &meta) {
@@ -587,11 +599,16 @@ mod tests {
             created_by: "x".into(),
         };
         let all = build(&with(Select::All), 1, &a.path().join("all.tgz"), &Reuse::new()).unwrap();
-        let media = build(&with(Select::Media), 1, &a.path().join("m.tgz"), &Reuse::new()).unwrap();
-        let pages = build(&with(Select::NotMedia), 1, &a.path().join("p.tgz"), &Reuse::new()).unwrap();
+        let media =
+            build(&with(Select::Bucket { media: true, index: 0, of: 1 }), 1, &a.path().join("m.tgz"), &Reuse::new())
+                .unwrap();
         assert_eq!(file_names(&media), ["var/www/html/a/photo.JPG", "var/www/html/b/deep/clip.mp4"]);
         let mut union = file_names(&media);
-        union.extend(file_names(&pages));
+        for index in 0..3 {
+            let bucket = Select::Bucket { media: false, index, of: 3 };
+            let pages = build(&with(bucket), 1, &a.path().join(format!("p{index}.tgz")), &Reuse::new()).unwrap();
+            union.extend(file_names(&pages));
+        }
         union.sort();
         let mut single = file_names(&all);
         single.sort();

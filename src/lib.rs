@@ -371,19 +371,31 @@ async fn run(plan: &BuildPlan) -> Result<BuildReport, Error> {
     };
 
     // Layers are CPU and disk work: off the async runtime.
-    let specs = plan::layer_specs(&conf, &plan.inputs, &tree.layout.dest(plan::DOCROOT), tree.facts.media_files > 0);
+    let facts = &tree.facts;
+    let specs = plan::layer_specs(
+        &conf,
+        &plan.inputs,
+        &tree.layout.dest(plan::DOCROOT),
+        facts.media_bytes,
+        facts.bytes - facts.media_bytes,
+    );
     let mtime = plan.epoch.seconds;
-    let dir = work.path().to_owned();
     let t = Instant::now();
-    let layers = tokio::task::spawn_blocking(move || {
-        specs
-            .iter()
-            .enumerate()
-            .map(|(i, spec)| layer::build(spec, mtime, &dir.join(format!("layer-{i}.tar.gz")), &reuse))
-            .collect::<Result<Vec<_>, _>>()
-    })
-    .await
-    .map_err(|e| Error::Task(e.to_string()))??;
+    // Each layer on its own blocking thread: both cores busy, bounded by
+    // tokio's blocking pool; each streams through a bounded buffer.
+    let reuse = Arc::new(reuse);
+    let tasks: Vec<_> = specs
+        .into_iter()
+        .enumerate()
+        .map(|(i, spec)| {
+            let (reuse, out) = (reuse.clone(), work.path().join(format!("layer-{i}.tar.gz")));
+            tokio::task::spawn_blocking(move || layer::build(&spec, mtime, &out, &reuse))
+        })
+        .collect();
+    let mut layers = Vec::with_capacity(tasks.len());
+    for task in tasks {
+        layers.push(task.await.map_err(|e| Error::Task(e.to_string()))??);
+    }
     timings.build_layers = t.elapsed().as_millis() as u64;
     tracing::info!(
         "base resolved: {} → {} manifest {} ({} base layers)",

@@ -334,23 +334,38 @@ pub fn build_plan(args: BuildArgs, env: Env<'_>) -> Result<BuildPlan, PlanError>
 }
 
 /// The layers, least changing first, so an edit leaves the earlier ones
-/// untouched: the operator's conf, the htpasswd, then the site. A site with
-/// already-compressed media is split in two: the media (large, rarely
-/// edited) and then everything else (pages, css, js); both carry the folder
-/// entries, so together they give exactly the tree one `COPY` gives.
-/// `conf` is where the httpd.conf is on disk; `site_dest` the document
-/// root, or `/NAME/` in it for a flat namespace.
-pub fn layer_specs(conf: &Path, inputs: &Inputs, site_dest: &str, split_media: bool) -> Vec<LayerSpec> {
+/// untouched: the operator's conf, the htpasswd, then the site. The site is
+/// split by a fixed rule: already-compressed media first, then everything
+/// else (pages, css, js); each kind spread over buckets by the hash of a
+/// file's folder, one bucket per 64 MiB of media (at most 4) and per 16 MiB
+/// of pages (at most 8). Every site layer carries the folder entries, so
+/// together they give exactly the tree one `COPY` gives. `conf` is where the
+/// httpd.conf is on disk; `site_dest` the document root, or `/NAME/` in it
+/// for a flat namespace.
+pub fn layer_specs(conf: &Path, inputs: &Inputs, site_dest: &str, media_bytes: u64, page_bytes: u64) -> Vec<LayerSpec> {
     let mut layers = vec![
         layer(conf, HTTPD_CONF_DEST, SourceKind::File, Select::All, "conf/httpd.conf", "/etc/httpd/conf/"),
         layer(&inputs.htpasswd, HTPASSWD_DEST, SourceKind::File, Select::All, "users/htpasswd", HTPASSWD_DEST),
     ];
     let site_shown = format!("{site_dest}/");
-    if split_media {
-        layers.push(layer(&inputs.site, site_dest, SourceKind::Tree, Select::Media, "site/ (media)", &site_shown));
-        layers.push(layer(&inputs.site, site_dest, SourceKind::Tree, Select::NotMedia, "site/ (pages)", &site_shown));
-    } else {
-        layers.push(layer(&inputs.site, site_dest, SourceKind::Tree, Select::All, "site/", &site_shown));
+    let buckets = |bytes: u64, per: u64, max: u64| bytes.div_ceil(per).clamp(1, max) as u32;
+    let kinds =
+        [(true, media_bytes, buckets(media_bytes, 64 << 20, 4)), (false, page_bytes, buckets(page_bytes, 16 << 20, 8))];
+    for (media, bytes, of) in kinds {
+        if media && bytes == 0 {
+            continue;
+        }
+        for index in 0..of {
+            let what = if media { "media" } else { "pages" };
+            let shown = match (media_bytes, of) {
+                // No media, one bucket: the site is one layer, as a single COPY.
+                (0, 1) => "site/".to_owned(),
+                (_, 1) => format!("site/ ({what})"),
+                _ => format!("site/ ({what} {}/{of})", index + 1),
+            };
+            let select = Select::Bucket { media, index, of };
+            layers.push(layer(&inputs.site, site_dest, SourceKind::Tree, select, &shown, &site_shown));
+        }
     }
     layers
 }
@@ -632,6 +647,26 @@ mod tests {
         // CodeBuild's variable names the revision when set.
         let plan = build_plan(a, &env_of(&[("CODEBUILD_RESOLVED_SOURCE_VERSION", "cafe")])).unwrap();
         assert_eq!(plan.metadata.revision.as_deref(), Some("cafe"));
+    }
+
+    #[test]
+    fn the_site_is_split_by_a_fixed_bounded_rule() {
+        let d = repo();
+        let mut a = args(d.path());
+        a.image = Some("127.0.0.1:5000/x:y".into());
+        let plan = build_plan(a, &env_of(&[])).unwrap();
+        let names = |media: u64, pages: u64| -> Vec<String> {
+            layer_specs(Path::new("c"), &plan.inputs, DOCROOT, media, pages).into_iter().map(|l| l.created_by).collect()
+        };
+        // No media: conf, htpasswd and the site as one layer, as one COPY.
+        assert_eq!(names(0, 1000).len(), 3);
+        assert!(names(0, 1000)[2].starts_with("COPY --chown=root:root site/ /var/www/html/"));
+        // 300 MB of media, 100 MB of pages: 4 media buckets (cap), 7 page buckets.
+        let big = names(300 << 20, 100 << 20);
+        assert_eq!(big.len(), 2 + 4 + 7);
+        assert!(big[2].contains("site/ (media 1/4)") && big[12].contains("site/ (pages 7/7)"), "{big:?}");
+        // Never more than 2 + 4 + 8 layers, whatever the size.
+        assert_eq!(names(u64::MAX / 4, u64::MAX / 4).len(), 14);
     }
 
     #[test]

@@ -51,8 +51,8 @@ pub struct SiteFacts {
     pub htaccess: Vec<(PathBuf, String)>,
     pub files: u64,
     pub bytes: u64,
-    /// Files the layers store as media (already compressed).
-    pub media_files: u64,
+    /// Bytes of files the layers store as media (already compressed).
+    pub media_bytes: u64,
 }
 
 /// Where the site lands under the document root with `--namespace`.
@@ -330,7 +330,7 @@ impl Walker<'_> {
             self.facts.htaccess.push((path.to_owned(), dir_rel.to_owned()));
         }
         if crate::layer::precompressed(name) {
-            self.facts.media_files += 1;
+            self.facts.media_bytes += size;
         }
         if size < 1024 && size as usize >= LFS_POINTER.len() {
             if let Ok(bytes) = fs::read(path) {
