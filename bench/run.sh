@@ -169,7 +169,7 @@ q() { printf '%q' "$1"; }
 # Bytes of blob data (layers, configs, manifests) in the registry's storage:
 # file sizes only, since du -sb would also count directories and link files.
 storage_bytes() {
-    find "$storage/docker/registry/v2/blobs" -type f -printf '%s\n' 2>/dev/null | awk '{ s += $1 } END { print s + 0 }'
+    find "$storage/docker/registry/v2/blobs" -type f -printf '%s\n' 2>/dev/null | awk '{ s += $1 } END { printf "%.0f\n", s }'
 }
 meta_add() { # SIZE SCENARIO KEY VALUE (VALUE is JSON)
     printf '{"size":"%s","scenario":"%s","key":"%s","value":%s}\n' "$1" "$2" "$3" "$4" >>"$meta"
