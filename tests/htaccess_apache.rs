@@ -128,7 +128,8 @@ struct Apache {
 
 impl Drop for Apache {
     fn drop(&mut self) {
-        let _ = self.child.kill();
+        // SIGTERM: httpd stops its children too (SIGKILL would orphan them).
+        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
         let _ = self.child.wait();
     }
 }
@@ -157,7 +158,11 @@ fn conf(root: &Path, port: u16) -> String {
 
 fn start_apache(root: &Path, port: u16) -> Apache {
     let conf_path = root.join("httpd.conf");
+    use std::os::unix::process::CommandExt;
     let child = Command::new("apache2")
+        // Its own process group: on SIGTERM httpd signals its whole group to
+        // stop its children, which must not include this test and its parents.
+        .process_group(0)
         .args(["-d"])
         .arg(root)
         .arg("-f")
