@@ -141,7 +141,8 @@ impl Registries<'_> {
         if let Some(r) = self.connected.get(host) {
             return Ok(r.clone());
         }
-        let auth = match self.mode_for(host) {
+        let mode = self.mode_for(host);
+        let auth = match mode {
             RegistryAuth::Ecr => {
                 let parsed = aws::ecr::parse_host(host);
                 let region = parsed.as_ref().map(|h| h.region.clone());
@@ -156,15 +157,57 @@ impl Registries<'_> {
                 registry::Auth::Static(registry::auth::from_docker_config(host).map_err(registry::RegistryError::from)?)
             }
         };
-        tracing::debug!(registry = %host, mode = ?self.mode_for(host), "connecting");
+        tracing::debug!(registry = %host, ?mode, "connecting");
         let reg = Arc::new(Registry::connect(host, reference.api_host(), auth, &self.plan.registry).await?);
         self.connected.insert(host.clone(), reg.clone());
         Ok(reg)
     }
 }
 
-/// The httpd.conf on disk (fetched from S3 into `work`, or the local file),
-/// checked against its pin; S3 provenance goes into `meta`.
+/// The operator's conf as read: a local file, or an S3 object with its provenance.
+enum LoadedConf {
+    Local(Vec<u8>),
+    S3(aws::s3::Fetched),
+}
+
+impl LoadedConf {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            LoadedConf::Local(b) => b,
+            LoadedConf::S3(f) => &f.bytes,
+        }
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8_lossy(self.bytes()).into_owned()
+    }
+}
+
+/// Reads the operator's conf from its file or S3, checked against its pin.
+async fn load_conf(
+    source: &plan::ConfSource,
+    pin: Option<&str>,
+    max_bytes: u64,
+    account: Option<&str>,
+    aws: &aws::Aws,
+) -> Result<LoadedConf, Error> {
+    match source {
+        plan::ConfSource::Local(path) => {
+            let bytes = std::fs::read(path).map_err(|source| Error::Read { path: path.clone(), source })?;
+            if let Some(expected) = pin {
+                let found = digest::Digest::of_bytes(&bytes).hex().to_owned();
+                if found != expected {
+                    return Err(Error::ConfDigest { path: path.clone(), expected: expected.to_owned(), found });
+                }
+            }
+            Ok(LoadedConf::Local(bytes))
+        }
+        plan::ConfSource::S3(uri) => Ok(LoadedConf::S3(aws::s3::fetch(aws, uri, account, max_bytes, pin).await?)),
+    }
+}
+
+/// The httpd.conf on disk for the layer (the local file, or the S3 object
+/// written into `work`) and its text; S3 provenance goes into `meta`.
 async fn httpd_conf(
     plan: &BuildPlan,
     aws: &aws::Aws,
@@ -172,26 +215,17 @@ async fn httpd_conf(
     meta: &mut image::Metadata,
 ) -> Result<(std::path::PathBuf, String), Error> {
     let inputs = &plan.inputs;
-    match &inputs.httpd_conf {
-        plan::ConfSource::Local(path) => {
-            let bytes = std::fs::read(path).map_err(|source| Error::Read { path: path.clone(), source })?;
-            if let Some(expected) = &inputs.httpd_conf_sha256 {
-                let found = digest::Digest::of_bytes(&bytes).hex().to_owned();
-                if &found != expected {
-                    return Err(Error::ConfDigest { path: path.clone(), expected: expected.clone(), found });
-                }
-            }
-            Ok((path.clone(), String::from_utf8_lossy(&bytes).into_owned()))
-        }
-        plan::ConfSource::S3(uri) => {
-            let fetched = aws::s3::fetch(
-                aws,
-                uri,
-                plan.aws_account.as_deref(),
-                inputs.httpd_conf_max_bytes,
-                inputs.httpd_conf_sha256.as_deref(),
-            )
-            .await?;
+    let loaded = load_conf(
+        &inputs.httpd_conf,
+        inputs.httpd_conf_sha256.as_deref(),
+        inputs.httpd_conf_max_bytes,
+        plan.aws_account.as_deref(),
+        aws,
+    )
+    .await?;
+    let text = loaded.text();
+    match (&inputs.httpd_conf, loaded) {
+        (plan::ConfSource::S3(uri), LoadedConf::S3(fetched)) => {
             let path = work.join("httpd.conf");
             std::fs::write(&path, &fetched.bytes).map_err(|source| Error::Write { path: path.clone(), source })?;
             tracing::info!("httpd.conf fetched: {uri} ({} bytes, sha256 {})", fetched.bytes.len(), fetched.sha256);
@@ -203,8 +237,10 @@ async fn httpd_conf(
             if let Some(e) = fetched.etag {
                 meta.extra.insert("sitepack.httpd-conf.etag".into(), e);
             }
-            Ok((path, String::from_utf8_lossy(&fetched.bytes).into_owned()))
+            Ok((path, text))
         }
+        (plan::ConfSource::Local(path), _) => Ok((path.clone(), text)),
+        (plan::ConfSource::S3(_), LoadedConf::Local(_)) => unreachable!("an S3 source loads from S3"),
     }
 }
 
@@ -301,19 +337,13 @@ pub async fn check(args: cli::CheckCommand, env: plan::Env<'_>) -> Result<check:
     let tree = check::check_inputs(&check::Inputs { site: &site, htpasswd: &htpasswd }, &settings);
     let conf = match args.httpd_conf {
         None => None,
-        Some(uri) if uri.starts_with("s3://") => {
-            let parsed = aws::s3::S3Uri::parse(&uri).map_err(plan::PlanError::from)?;
+        Some(text) => {
+            let source = plan::conf_source(text)?;
             let account = env("AWS_ACCOUNT_ID");
-            let fetched =
-                aws::s3::fetch(&aws::Aws::default(), &parsed, account.as_deref(), plan::DEFAULT_CONF_MAX_BYTES, None)
+            let loaded =
+                load_conf(&source, None, plan::DEFAULT_CONF_MAX_BYTES, account.as_deref(), &aws::Aws::default())
                     .await?;
-            Some((String::from_utf8_lossy(&fetched.bytes).into_owned(), uri))
-        }
-        Some(path) => {
-            let path = std::path::PathBuf::from(path);
-            plan::check_input("httpd.conf", &path, "--httpd-conf", false)?;
-            let bytes = std::fs::read(&path).map_err(|source| Error::Read { path: path.clone(), source })?;
-            Some((String::from_utf8_lossy(&bytes).into_owned(), path.display().to_string()))
+            Some((loaded.text(), source.to_string()))
         }
     };
     if conf.is_none() {
@@ -352,10 +382,7 @@ async fn run(plan: &BuildPlan) -> Result<BuildReport, Error> {
     let mut metadata = plan.metadata.clone();
     let (conf, conf_text) = httpd_conf(plan, &aws, work.path(), &mut metadata).await?;
     // Then every .htaccess against the operator's conf, before any registry call.
-    let conf_shown = match &plan.inputs.httpd_conf {
-        plan::ConfSource::Local(p) => p.display().to_string(),
-        plan::ConfSource::S3(uri) => uri.to_string(),
-    };
+    let conf_shown = plan.inputs.httpd_conf.to_string();
     refuse_on_errors(&check::check_against_conf(Some((&conf_text, &conf_shown)), &tree, &plan.checks))?;
 
     let mut registries = Registries { plan, aws: &aws, connected: HashMap::new(), ecr: HashMap::new() };

@@ -66,6 +66,25 @@ pub enum ConfSource {
     S3(S3Uri),
 }
 
+impl std::fmt::Display for ConfSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ConfSource::Local(p) => write!(f, "{}", p.display()),
+            ConfSource::S3(uri) => write!(f, "{uri}"),
+        }
+    }
+}
+
+/// `--httpd-conf`: an `s3://` URI, or a file that must exist.
+pub fn conf_source(text: String) -> Result<ConfSource, PlanError> {
+    if text.starts_with("s3://") {
+        return Ok(ConfSource::S3(S3Uri::parse(&text)?));
+    }
+    let path = PathBuf::from(text);
+    check_input("httpd.conf", &path, "--httpd-conf", false)?;
+    Ok(ConfSource::Local(path))
+}
+
 #[derive(Debug, Clone)]
 pub enum Output {
     Registry { image: Reference },
@@ -230,15 +249,7 @@ pub fn build_plan(args: BuildArgs, env: Env<'_>) -> Result<BuildPlan, PlanError>
     let htpasswd = args.htpasswd.or(file.htpasswd).unwrap_or_else(|| "users/htpasswd".into());
     check_input("site directory", &site, "--site", true)?;
     check_input("htpasswd file", &htpasswd, "--htpasswd", false)?;
-    let httpd_conf = match args.httpd_conf.or(file.httpd_conf) {
-        Some(uri) if uri.starts_with("s3://") => ConfSource::S3(S3Uri::parse(&uri)?),
-        Some(path) => {
-            let path = PathBuf::from(path);
-            check_input("httpd.conf", &path, "--httpd-conf", false)?;
-            ConfSource::Local(path)
-        }
-        None => return Err(PlanError::NoHttpdConf),
-    };
+    let httpd_conf = conf_source(args.httpd_conf.or(file.httpd_conf).ok_or(PlanError::NoHttpdConf)?)?;
     let contributor_conf = Path::new(CONTRIBUTOR_CONF);
     let conf_is_contributors = matches!(&httpd_conf, ConfSource::Local(p) if p == contributor_conf);
     if contributor_conf.exists() && !conf_is_contributors {

@@ -278,20 +278,16 @@ impl Registry {
     /// more likely than a blip at the very first request).
     async fn ping(&self) -> Result<(), RegistryError> {
         let url = self.url("v2/")?;
-        let mut attempt = 1;
-        loop {
+        let unreachable = |e: &RegistryError| matches!(e, RegistryError::Unreachable { .. });
+        self.retry_loop("GET /v2/", unreachable, || async {
             let resp = self.http.get(url.clone()).send().await.map_err(|e| self.unreachable(&e))?;
             // 401 is the normal answer of a registry that wants credentials.
             if resp.status().is_success() || resp.status() == StatusCode::UNAUTHORIZED {
                 return Ok(());
             }
-            let e = self.status_error(Method::GET, "/v2/", resp).await;
-            let Some(wait) = self.retry.delay(&e, attempt + 1) else { return Err(e) };
-            attempt += 1;
-            self.retries.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            tracing::info!("GET /v2/: {e}; retry {} in {wait:.1?}", attempt - 1);
-            tokio::time::sleep(wait).await;
-        }
+            Err(self.status_error(Method::GET, "/v2/", resp).await)
+        })
+        .await
     }
 
     fn url(&self, path: &str) -> Result<Url, RegistryError> {
@@ -473,7 +469,21 @@ impl Registry {
 
     /// Runs `op` until it succeeds, fails for good, or the retry budget is
     /// spent; each retry is logged with its reason and counted.
-    pub async fn with_retries<T, F, Fut>(&self, what: &str, mut op: F) -> Result<T, RegistryError>
+    pub async fn with_retries<T, F, Fut>(&self, what: &str, op: F) -> Result<T, RegistryError>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<T, RegistryError>>,
+    {
+        self.retry_loop(what, |_| false, op).await
+    }
+
+    /// `with_retries`, where errors `is_final` says so are never retried.
+    async fn retry_loop<T, F, Fut>(
+        &self,
+        what: &str,
+        is_final: impl Fn(&RegistryError) -> bool,
+        mut op: F,
+    ) -> Result<T, RegistryError>
     where
         F: FnMut() -> Fut,
         Fut: std::future::Future<Output = Result<T, RegistryError>>,
@@ -492,6 +502,7 @@ impl Registry {
                     reauthenticated = true;
                     tracing::info!("{what}: the registry asked for credentials again; starting the upload over");
                 }
+                Err(e) if is_final(&e) => return Err(e),
                 Err(e) => {
                     let Some(wait) = self.retry.delay(&e, attempt + 1) else { return Err(e) };
                     attempt += 1;
@@ -678,16 +689,15 @@ impl Registry {
     }
 
     /// Starts a blob download; the caller streams and verifies the body.
+    /// One attempt: a body can break mid-stream after the answer came, so
+    /// callers retry the whole read (head and body) in `with_retries`.
     pub async fn get_blob(&self, repo: &str, digest: &Digest) -> Result<Response, RegistryError> {
         let url = self.url(&format!("v2/{repo}/blobs/{digest}"))?;
-        self.with_retries(&format!("GET blob {digest}"), || async {
-            let resp = self.send(&Scope::pull(repo), |c| Ok(c.get(url.clone()))).await?;
-            if !resp.status().is_success() {
-                return Err(self.status_error(Method::GET, &format!("blob {digest} in {repo}"), resp).await);
-            }
-            Ok(resp)
-        })
-        .await
+        let resp = self.send(&Scope::pull(repo), |c| Ok(c.get(url.clone()))).await?;
+        if !resp.status().is_success() {
+            return Err(self.status_error(Method::GET, &format!("blob {digest} in {repo}"), resp).await);
+        }
+        Ok(resp)
     }
 
     /// A small blob (an image config), read whole and checked against its digest.
