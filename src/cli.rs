@@ -40,6 +40,90 @@ pub enum Command {
     /// Tell, before pushing, whether the site would publish: file and line of every problem.
     #[command(after_long_help = CHECK_EXAMPLES)]
     Check(Box<CheckCommand>),
+    /// Maintainers: pin, verify and mirror the httpd base images builds use (base/base.lock).
+    #[command(subcommand, after_long_help = BASE_HELP)]
+    Base(BaseCommand),
+}
+
+const BASE_HELP: &str = "\
+The base lock (base/base.lock) records, for each named base, the reference it was pinned from,
+its index and per-platform manifest digests, and what its layers hold: the httpd version, the
+binary, ServerRoot, the conf, DocumentRoot, the user httpd runs as, and its built-in and loadable
+modules. `sitepack build` without --base builds on the lock's base; `build` and `check` judge the
+site against that httpd. Commit the lock and review its changes like code.
+
+Examples:
+  sitepack base pin 123456789012.dkr.ecr.eu-west-1.amazonaws.com/httpd-base:rocky9 --name rocky9
+  sitepack base verify                      # scheduled job: 0 unchanged, 1 error, 3 update available
+  sitepack base mirror docker.io/library/httpd:2.4 123456789012.dkr.ecr.eu-west-1.amazonaws.com/httpd:2.4";
+
+#[derive(Debug, Subcommand)]
+pub enum BaseCommand {
+    /// Resolve a base, read its layers once to find its httpd, and record the pin in the lock.
+    Pin(BasePinArgs),
+    /// Check every pin still resolves and whether its tag has moved: exit 0 unchanged, 1 error, 3 update available.
+    Verify(BaseVerifyArgs),
+    /// Copy a base (every platform) to another registry without changing its digest, then pin the copy.
+    Mirror(BaseMirrorArgs),
+}
+
+/// Where the lock is and how registries are reached; shared by the base commands.
+#[derive(Debug, Clone, Args)]
+pub struct BaseAccess {
+    /// The base lock file
+    #[arg(long, env = "SITEPACK_BASE_LOCK", value_name = "FILE", default_value = "base/base.lock")]
+    pub lock: PathBuf,
+    /// Registry host that may be reached over plain HTTP (repeatable; loopback hosts always may)
+    #[arg(long = "insecure-registry", value_name = "HOST")]
+    pub insecure_registry: Vec<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct BasePinArgs {
+    /// The base to pin: REGISTRY/REPO:TAG (or @sha256:… to pin exactly that digest)
+    #[arg(value_name = "REF")]
+    pub reference: String,
+    /// Name of the pin in the lock [default: the repository's last path component]
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// Platforms to pin from a multi-platform base, comma separated [default: all it offers]
+    #[arg(long, value_name = "OS/ARCH[/VARIANT]", value_delimiter = ',')]
+    pub platform: Vec<String>,
+    #[command(flatten)]
+    pub access: BaseAccess,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct BaseVerifyArgs {
+    /// Verify only this pin [default: every pin in the lock]
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// Print the verdicts as JSON on stdout
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub access: BaseAccess,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct BaseMirrorArgs {
+    /// Where the base is now: REGISTRY/REPO:TAG[@sha256:…]
+    #[arg(value_name = "SRC")]
+    pub source: String,
+    /// Where to copy it: REGISTRY/REPO[:TAG] (the tag defaults to the source's)
+    #[arg(value_name = "DST")]
+    pub destination: String,
+    /// Name of the mirror's pin in the lock [default: the repository's last path component]
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// Platforms to pin (all platforms are copied) [default: all]
+    #[arg(long, value_name = "OS/ARCH[/VARIANT]", value_delimiter = ',')]
+    pub platform: Vec<String>,
+    /// Copy only; leave the lock alone
+    #[arg(long)]
+    pub no_pin: bool,
+    #[command(flatten)]
+    pub access: BaseAccess,
 }
 
 const CHECK_EXAMPLES: &str = "\

@@ -4,7 +4,6 @@
 //! They exist only for a verified push: stale ones are removed before the
 //! build starts (and again on failure), and new ones are written atomically.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde_json::json;
@@ -59,19 +58,9 @@ pub fn write(plan: &DeployPlan, uri: &str) -> Result<Vec<PathBuf>, DeployError> 
 }
 
 fn write_json(path: &Path, value: &serde_json::Value) -> Result<(), DeployError> {
-    let io = |op, source| DeployError::Io { op, path: path.to_owned(), source };
     let mut bytes = serde_json::to_vec_pretty(value).expect("JSON values always serialise");
     bytes.push(b'\n');
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    // Same folder as the target, so the rename is atomic.
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| io("create a temporary file beside", e))?;
-    tmp.write_all(&bytes).map_err(|e| io("write", e))?;
-    tmp.as_file().sync_all().map_err(|e| io("sync", e))?;
-    tmp.persist(path).map_err(|e| io("rename into", e.error))?;
-    Ok(())
+    crate::atomic::write(path, &bytes).map_err(|(op, source)| DeployError::Io { op, path: path.to_owned(), source })
 }
 
 #[cfg(test)]

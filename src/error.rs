@@ -12,6 +12,8 @@ pub enum Error {
     #[error(transparent)]
     Base(#[from] base::BaseError),
     #[error(transparent)]
+    Lock(#[from] base::lock::LockError),
+    #[error(transparent)]
     Layer(#[from] layer::LayerError),
     #[error(transparent)]
     Image(#[from] image::ImageError),
@@ -61,9 +63,11 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             // The user's input is wrong: fix it, rerunning will not help.
-            Error::Plan(_) | Error::Layer(_) | Error::Checks(_) | Error::Base(base::BaseError::NotPinned { .. }) => {
-                EXIT_USAGE
-            }
+            Error::Plan(_)
+            | Error::Layer(_)
+            | Error::Checks(_)
+            | Error::Lock(_)
+            | Error::Base(base::BaseError::NotPinned { .. }) => EXIT_USAGE,
             _ => EXIT_FAILED,
         }
     }

@@ -7,10 +7,12 @@
 //! (`publish`, `registry`) or an OCI layout written (`output`) → the deploy
 //! file (`deploy`).
 
+pub mod atomic;
 pub mod aws;
 pub mod base;
 pub mod check;
 pub mod cli;
+pub mod connect;
 pub mod deploy;
 pub mod digest;
 pub mod error;
@@ -24,13 +26,11 @@ pub mod publish;
 pub mod reference;
 pub mod registry;
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
 use serde::Serialize;
 
-use cli::RegistryAuth;
 pub use error::Error;
 use plan::{BuildPlan, EpochSource, Output};
 use registry::{BlobAction, Registry};
@@ -107,61 +107,6 @@ pub async fn build(plan: BuildPlan) -> Result<BuildReport, Error> {
         }
     }
     result
-}
-
-/// Registries by host, connected once and shared between base and
-/// destination, each authenticated the way the plan says.
-struct Registries<'a> {
-    plan: &'a BuildPlan,
-    aws: &'a aws::Aws,
-    connected: HashMap<String, Arc<Registry>>,
-    ecr: HashMap<String, aws::ecr::Ecr>,
-}
-
-impl Registries<'_> {
-    fn retries(&self) -> u64 {
-        self.connected.values().map(|r| r.retries()).sum()
-    }
-
-    /// `--registry-auth` governs the destination host; other hosts use auto.
-    fn mode_for(&self, host: &str) -> RegistryAuth {
-        let requested = match &self.plan.output {
-            Output::Registry { image } if image.registry == host => self.plan.registry_auth,
-            _ => RegistryAuth::Auto,
-        };
-        match requested {
-            RegistryAuth::Auto if aws::ecr::parse_host(host).is_some() => RegistryAuth::Ecr,
-            RegistryAuth::Auto => RegistryAuth::DockerConfig,
-            other => other,
-        }
-    }
-
-    async fn get(&mut self, reference: &reference::Reference) -> Result<Arc<Registry>, Error> {
-        let host = &reference.registry;
-        if let Some(r) = self.connected.get(host) {
-            return Ok(r.clone());
-        }
-        let mode = self.mode_for(host);
-        let auth = match mode {
-            RegistryAuth::Ecr => {
-                let parsed = aws::ecr::parse_host(host);
-                let region = parsed.as_ref().map(|h| h.region.clone());
-                let registry_id = parsed.map(|h| h.account).or_else(|| self.plan.aws_account.clone());
-                let ecr = aws::ecr::Ecr::new(self.aws, region.as_deref(), registry_id).await?;
-                self.ecr.insert(host.clone(), ecr.clone());
-                // Fetched now, right before the registry is used; never stored.
-                registry::Auth::Refreshable(Arc::new(ecr))
-            }
-            RegistryAuth::Anonymous => registry::Auth::Static(registry::Credentials::Anonymous),
-            RegistryAuth::DockerConfig | RegistryAuth::Auto => {
-                registry::Auth::Static(registry::auth::from_docker_config(host).map_err(registry::RegistryError::from)?)
-            }
-        };
-        tracing::debug!(registry = %host, ?mode, "connecting");
-        let reg = Arc::new(Registry::connect(host, reference.api_host(), auth, &self.plan.registry).await?);
-        self.connected.insert(host.clone(), reg.clone());
-        Ok(reg)
-    }
 }
 
 /// The operator's conf as read: a local file, or an S3 object with its provenance.
@@ -385,7 +330,17 @@ async fn run(plan: &BuildPlan) -> Result<BuildReport, Error> {
     let conf_shown = plan.inputs.httpd_conf.to_string();
     refuse_on_errors(&check::check_against_conf(Some((&conf_text, &conf_shown)), &tree, &plan.checks))?;
 
-    let mut registries = Registries { plan, aws: &aws, connected: HashMap::new(), ecr: HashMap::new() };
+    let dest_host = match &plan.output {
+        Output::Registry { image } => Some(image.registry.as_str()),
+        _ => None,
+    };
+    let access = connect::Access {
+        options: &plan.registry,
+        auth: plan.registry_auth,
+        auth_host: dest_host,
+        aws_account: plan.aws_account.clone(),
+    };
+    let mut registries = connect::Registries::new(access, &aws);
     let t = Instant::now();
     let base_reg = registries.get(&plan.base).await?;
     let base = base::resolve(&base_reg, &plan.base, &plan.platform).await?;

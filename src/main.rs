@@ -5,7 +5,7 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
-use sitepack::cli::{Cli, Command, ReportFormat};
+use sitepack::cli::{BaseCommand, Cli, Command, ReportFormat};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -38,6 +38,7 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Base(command) => base(&runtime, command),
         Command::Build(args) => {
             let json = args.json;
             let plan = match sitepack::plan(*args, &sitepack::plan::process_env) {
@@ -99,6 +100,78 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// Verify: 0 every pin unchanged, 1 an error, 3 an update available.
+const EXIT_UPDATE_AVAILABLE: u8 = 3;
+
+fn base(runtime: &tokio::runtime::Runtime, command: BaseCommand) -> ExitCode {
+    use sitepack::base::{commands, pin::State};
+    let fail = |e: sitepack::Error| {
+        eprintln!("error: {e}");
+        ExitCode::from(e.exit_code())
+    };
+    let (text, code) = match command {
+        BaseCommand::Pin(args) => match runtime.block_on(commands::pin(args)) {
+            Ok(outcome) => (render_pin(&outcome), ExitCode::SUCCESS),
+            Err(e) => return fail(e),
+        },
+        BaseCommand::Mirror(args) => match runtime.block_on(commands::mirror(args)) {
+            Ok((mirrored, outcome)) => {
+                let mut text = format!("{mirrored}\n");
+                if let Some(o) = outcome {
+                    text.push_str(&render_pin(&o));
+                }
+                (text, ExitCode::SUCCESS)
+            }
+            Err(e) => return fail(e),
+        },
+        BaseCommand::Verify(args) => {
+            let json = args.json;
+            match runtime.block_on(commands::verify(args)) {
+                Ok(verdicts) => {
+                    let code = if verdicts.iter().any(|v| matches!(v.state, State::Error { .. })) {
+                        sitepack::error::EXIT_FAILED
+                    } else if verdicts.iter().any(|v| matches!(v.state, State::UpdateAvailable { .. })) {
+                        EXIT_UPDATE_AVAILABLE
+                    } else {
+                        0
+                    };
+                    let text = if json {
+                        serde_json::to_string_pretty(&verdicts).expect("verdicts serialise") + "\n"
+                    } else {
+                        verdicts.iter().map(|v| format!("{v}\n")).collect()
+                    };
+                    (text, ExitCode::from(code))
+                }
+                Err(e) => return fail(e),
+            }
+        }
+    };
+    if std::io::stdout().lock().write_all(text.as_bytes()).is_err() {
+        return ExitCode::from(sitepack::error::EXIT_FAILED);
+    }
+    code
+}
+
+fn render_pin(o: &sitepack::base::commands::PinOutcome) -> String {
+    let mut text = format!("pinned `{}` in {}: {}\n", o.name, o.lock.display(), o.pin.pinned_reference());
+    for p in &o.pin.platforms {
+        let f = &p.facts;
+        text.push_str(&format!(
+            "  {} {}: httpd {} ({}), conf {}, user {} ({}), {} built-in and {} loadable modules\n",
+            p.platform,
+            p.manifest,
+            f.httpd_version,
+            f.httpd_binary,
+            f.conf,
+            f.user.as_deref().unwrap_or("?"),
+            f.uid.map_or("no uid".to_owned(), |u| format!("uid {u}")),
+            f.builtin_modules.len(),
+            f.dso_modules.len()
+        ));
+    }
+    text
 }
 
 enum Outcome {

@@ -151,6 +151,10 @@ pub enum PlanError {
     },
     #[error(transparent)]
     Base(#[from] base::BaseError),
+    #[error("base name `{0}`: use 1-64 lower-case letters, digits, '-', '_' or '.'")]
+    BaseName(String),
+    #[error(transparent)]
+    Lock(#[from] base::lock::LockError),
     #[error("--platform: {0}")]
     Platform(#[from] base::PlatformParseError),
     #[error("--output `{0}`: expected registry, oci:DIR or oci-archive:FILE")]

@@ -5,6 +5,11 @@
 //! The manifest bytes received are hashed and must match the pin, so a
 //! registry (or a man in the middle) cannot substitute another base.
 
+pub mod commands;
+pub mod detect;
+pub mod lock;
+pub mod pin;
+
 use std::fmt;
 use std::str::FromStr;
 
@@ -59,6 +64,11 @@ impl fmt::Display for Platform {
 }
 
 impl Platform {
+    /// Whether `other` names this platform (an omitted variant matches any).
+    pub fn same_as(&self, other: &Platform) -> bool {
+        self.matches(&other.os, &other.architecture, other.variant.as_deref())
+    }
+
     fn matches(&self, os: &str, arch: &str, variant: Option<&str>) -> bool {
         self.os == os
             && self.architecture == arch
@@ -140,6 +150,14 @@ pub enum BaseError {
     Malformed { reference: String, detail: String },
     #[error(transparent)]
     Registry(#[from] RegistryError),
+    #[error("base image {reference}: {source}")]
+    Detect {
+        reference: String,
+        #[source]
+        source: detect::DetectError,
+    },
+    #[error("base image {reference}: the registry gives {platform} manifest {found}, but the base lock pins {expected}; the index changed under its digest or the lock is stale: run `sitepack base verify`")]
+    LockMismatch { reference: String, platform: Platform, expected: Digest, found: Digest },
 }
 
 pub fn require_pin(reference: &Reference) -> Result<Digest, BaseError> {

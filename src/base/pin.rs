@@ -1,0 +1,407 @@
+//! What maintainers do to bases: `pin` (resolve a reference, read each
+//! platform's layers once as a stream, detect httpd, record it in the
+//! lock), `verify` (are the pins still there, has the tag moved on) and
+//! `mirror` (copy a base, index and all, without changing its digest).
+
+use std::io::Read;
+
+use futures_util::TryStreamExt;
+use serde::Serialize;
+use serde_json::Value;
+
+use super::detect::{Facts, Scanner};
+use super::lock::{Pin, PlatformPin};
+use super::{resolve, BaseError, BaseImage, Platform};
+use crate::digest::{Digest, Hasher};
+use crate::progress::Progress;
+use crate::reference::Reference;
+use crate::registry::{media, Registry, RegistryError, Remote};
+
+/// A manifest document as served, with its digest and parsed form.
+struct Document {
+    bytes: Vec<u8>,
+    media_type: String,
+    digest: Digest,
+    json: Value,
+}
+
+impl Document {
+    fn is_index(&self) -> bool {
+        self.media_type == media::OCI_INDEX
+            || self.media_type == media::DOCKER_LIST
+            || self.json.get("manifests").is_some()
+    }
+
+    /// Index entries that are images (attestations say `unknown/unknown`).
+    fn platforms(&self) -> Vec<(Platform, Digest)> {
+        let entries = self.json.get("manifests").and_then(Value::as_array).cloned().unwrap_or_default();
+        entries
+            .iter()
+            .filter_map(|e| {
+                let p = e.get("platform")?;
+                let field = |k: &str| p.get(k).and_then(Value::as_str).map(str::to_owned);
+                let (os, architecture) = (field("os")?, field("architecture")?);
+                if os == "unknown" {
+                    return None;
+                }
+                let digest = Digest::parse(e.get("digest")?.as_str()?).ok()?;
+                Some((Platform { os, architecture, variant: field("variant") }, digest))
+            })
+            .collect()
+    }
+}
+
+/// Reads `reference` (tag or digest); a pinned digest must match the bytes.
+async fn fetch(registry: &Registry, reference: &Reference) -> Result<Document, BaseError> {
+    let shown = reference.to_string();
+    let (bytes, content_type) = registry
+        .get_manifest(&reference.repository, &reference.manifest_ref())
+        .await?
+        .ok_or_else(|| BaseError::NotFound { reference: shown.clone() })?;
+    let digest = Digest::of_bytes(&bytes);
+    if let Some(expected) = &reference.digest {
+        if expected != &digest {
+            return Err(BaseError::PinMismatch { reference: shown, expected: expected.clone(), found: digest });
+        }
+    }
+    let json: Value = serde_json::from_slice(&bytes)
+        .map_err(|e| BaseError::Malformed { reference: shown, detail: format!("manifest is not JSON: {e}") })?;
+    let media_type = json.get("mediaType").and_then(Value::as_str).unwrap_or(&content_type).to_owned();
+    Ok(Document { bytes, media_type, digest, json })
+}
+
+/// Pins `reference` for `wanted` platforms (all of an index's when empty).
+pub async fn pin(registry: &Registry, reference: &Reference, wanted: &[Platform]) -> Result<Pin, BaseError> {
+    let doc = fetch(registry, reference).await?;
+    let shown = reference.to_string();
+    let pinned = Reference { digest: Some(doc.digest.clone()), ..reference.clone() };
+    let targets: Vec<Platform> = if doc.is_index() {
+        let offered = doc.platforms();
+        if wanted.is_empty() {
+            offered.into_iter().map(|(p, _)| p).collect()
+        } else {
+            wanted.to_vec()
+        }
+    } else {
+        let platform = manifest_platform(registry, reference, &doc).await?;
+        if let Some(other) = wanted.iter().find(|w| !w.same_as(&platform)) {
+            return Err(BaseError::WrongPlatform {
+                reference: shown,
+                platform: other.clone(),
+                found: platform.to_string(),
+            });
+        }
+        vec![platform]
+    };
+    if targets.is_empty() {
+        return Err(BaseError::Malformed { reference: shown, detail: "the index lists no image platforms".into() });
+    }
+    let mut platforms = Vec::new();
+    for platform in &targets {
+        let base = resolve(registry, &pinned, platform).await?;
+        tracing::info!("{platform}: manifest {}; reading {} layers for httpd", base.manifest_digest, base.layers.len());
+        let facts = detect(registry, &base).await?;
+        platforms.push(PlatformPin { platform: platform.to_string(), manifest: base.manifest_digest, facts });
+    }
+    platforms.sort_by(|a, b| a.platform.cmp(&b.platform));
+    let mut as_given = reference.clone();
+    as_given.digest = None;
+    if as_given.tag.is_none() && reference.digest.is_none() {
+        as_given.tag = Some("latest".into());
+    }
+    Ok(Pin {
+        reference: as_given.to_string(),
+        index: doc.is_index().then(|| doc.digest.clone()),
+        pinned_at: humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
+        platforms,
+    })
+}
+
+async fn manifest_platform(registry: &Registry, reference: &Reference, doc: &Document) -> Result<Platform, BaseError> {
+    let malformed = |detail: String| BaseError::Malformed { reference: reference.to_string(), detail };
+    let config = doc
+        .json
+        .pointer("/config/digest")
+        .and_then(Value::as_str)
+        .and_then(|d| Digest::parse(d).ok())
+        .ok_or_else(|| malformed("manifest has no valid config digest".into()))?;
+    let config: Value = serde_json::from_slice(&registry.get_blob_verified(&reference.repository, &config).await?)
+        .map_err(|e| malformed(format!("config is not JSON: {e}")))?;
+    let field = |k: &str| config.get(k).and_then(Value::as_str).map(str::to_owned);
+    match (field("os"), field("architecture")) {
+        (Some(os), Some(architecture)) => Ok(Platform { os, architecture, variant: field("variant") }),
+        _ => Err(malformed("config names no os/architecture".into())),
+    }
+}
+
+/// Streams every layer of `base` once through the scanner: a layer is
+/// verified against its digest as it passes, and its changes count only
+/// once it has been read whole (a broken stream is read again).
+pub async fn detect(registry: &Registry, base: &BaseImage) -> Result<Facts, BaseError> {
+    let repo = &base.reference.repository;
+    let mut scanner = Scanner::new();
+    for layer in &base.layers {
+        let changes = registry
+            .with_retries(&format!("read of base layer {}", layer.digest), || async {
+                let resp = registry.get_blob(repo, &layer.digest).await?;
+                let name = registry.name().to_owned();
+                let stream = resp.bytes_stream().map_err(move |e| {
+                    let detail = format!("the layer download broke off: {e}");
+                    std::io::Error::other(Transport(RegistryError::Unreachable { registry: name.clone(), detail }))
+                });
+                let reader = tokio_util::io::SyncIoBridge::new(tokio_util::io::StreamReader::new(stream));
+                let digest = layer.digest.clone();
+                let scanned = tokio::task::spawn_blocking(move || scan_blob(reader, &digest))
+                    .await
+                    .map_err(|e| RegistryError::Protocol { registry: registry.name().into(), detail: e.to_string() })?;
+                match scanned {
+                    Ok(changes) => Ok(Ok(changes)),
+                    Err(ScanError::Transport(e)) => Err(e),
+                    Err(ScanError::Data(detail)) => Ok(Err(detail)),
+                }
+            })
+            .await?
+            .map_err(|detail| {
+                detect_error(base, super::detect::DetectError::Layer { layer: layer.digest.to_string(), detail })
+            })?;
+        scanner.apply(changes);
+    }
+    scanner.finish().map_err(|e| detect_error(base, e))
+}
+
+fn detect_error(base: &BaseImage, source: super::detect::DetectError) -> BaseError {
+    BaseError::Detect { reference: format!("{} ({})", base.reference, base.platform), source }
+}
+
+/// A transport failure inside the byte stream, told apart from bad data.
+#[derive(Debug)]
+struct Transport(RegistryError);
+
+impl std::fmt::Display for Transport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for Transport {}
+
+enum ScanError {
+    Transport(RegistryError),
+    Data(String),
+}
+
+/// Hashes the compressed bytes while the tar inside is scanned.
+struct HashingReader<R> {
+    inner: R,
+    hasher: Hasher,
+}
+
+impl<R: Read> Read for HashingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+fn scan_blob(reader: impl Read, digest: &Digest) -> Result<super::detect::LayerChanges, ScanError> {
+    let classify = |e: std::io::Error| match e.get_ref().and_then(|i| i.downcast_ref::<Transport>()) {
+        Some(_) => {
+            let inner = e.into_inner().expect("checked").downcast::<Transport>().expect("checked");
+            ScanError::Transport(inner.0)
+        }
+        None => ScanError::Data(e.to_string()),
+    };
+    let mut hashing =
+        std::io::BufReader::with_capacity(256 << 10, HashingReader { inner: reader, hasher: Hasher::default() });
+    let magic =
+        std::io::BufRead::fill_buf(&mut hashing).map_err(classify)?.get(..4).map(<[u8]>::to_vec).unwrap_or_default();
+    let changes = match magic.as_slice() {
+        [0x1f, 0x8b, ..] => Scanner::read_layer(flate2::bufread::MultiGzDecoder::new(&mut hashing)),
+        [0x28, 0xb5, 0x2f, 0xfd] => {
+            return Err(ScanError::Data("zstd-compressed layers are not supported; use a gzip base".into()))
+        }
+        _ => Scanner::read_layer(&mut hashing),
+    }
+    .map_err(classify)?;
+    // The tar may end before the blob does (padding): read the rest so the
+    // digest covers every byte.
+    std::io::copy(&mut hashing, &mut std::io::sink()).map_err(classify)?;
+    let (found, _) = hashing.into_inner().hasher.finish();
+    if &found != digest {
+        return Err(ScanError::Data(format!("its bytes have digest {found}; refusing it")));
+    }
+    Ok(changes)
+}
+
+/// One pin's state in the registry, for `verify`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Verdict {
+    pub name: String,
+    pub reference: String,
+    pub pinned: Digest,
+    #[serde(flatten)]
+    pub state: State,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "state", rename_all = "kebab-case")]
+pub enum State {
+    Unchanged,
+    /// The tag now names another digest.
+    UpdateAvailable {
+        current: Digest,
+    },
+    /// Pinned by digest alone: nothing to follow.
+    DigestOnly,
+    Error {
+        message: String,
+    },
+}
+
+impl std::fmt::Display for Verdict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (name, reference, pinned) = (&self.name, &self.reference, &self.pinned);
+        match &self.state {
+            State::Unchanged => write!(f, "{name}: unchanged: {reference} is still {pinned}"),
+            State::DigestOnly => write!(f, "{name}: present: {pinned} (pinned by digest, no tag to follow)"),
+            State::UpdateAvailable { current } => write!(
+                f,
+                "{name}: update available: {reference} now points at {current} (pinned {pinned}); review it, then `sitepack base pin {reference} --name {name}`"
+            ),
+            State::Error { message } => write!(f, "{name}: error: {message}"),
+        }
+    }
+}
+
+/// Checks one pin: every pinned digest still resolves, and where its tag points now.
+pub async fn verify(registry: &Registry, name: &str, pin: &Pin) -> Verdict {
+    let pinned_ref = pin.pinned_reference();
+    let pinned = pinned_ref.digest.clone().expect("a pinned reference has a digest");
+    let state = match verify_state(registry, pin, &pinned_ref, &pinned).await {
+        Ok(s) => s,
+        Err(e) => State::Error { message: e.to_string() },
+    };
+    Verdict { name: name.to_owned(), reference: pin.reference.clone(), pinned, state }
+}
+
+async fn verify_state(
+    registry: &Registry,
+    pin: &Pin,
+    pinned_ref: &Reference,
+    pinned: &Digest,
+) -> Result<State, BaseError> {
+    let repo = &pinned_ref.repository;
+    let gone = |digest: &Digest, what: &str| {
+        BaseError::Malformed {
+        reference: pin.reference.clone(),
+        detail: format!("the pinned {what} {digest} no longer exists in the registry; builds on this pin will fail. Pin a base that exists (`sitepack base pin`)"),
+    }
+    };
+    fetch(registry, pinned_ref).await.map_err(|e| match e {
+        BaseError::NotFound { .. } => gone(pinned, if pin.index.is_some() { "index" } else { "manifest" }),
+        other => other,
+    })?;
+    if pin.index.is_some() {
+        for p in &pin.platforms {
+            match registry.get_manifest(repo, p.manifest.as_str()).await? {
+                Some((bytes, _)) if Digest::of_bytes(&bytes) == p.manifest => {}
+                Some(_) => {
+                    return Err(BaseError::PinMismatch {
+                        reference: pin.reference.clone(),
+                        expected: p.manifest.clone(),
+                        found: Digest::of_bytes(&[]),
+                    })
+                }
+                None => return Err(gone(&p.manifest, &format!("{} manifest", p.platform))),
+            }
+        }
+    }
+    let Some(tag) = &pinned_ref.tag else { return Ok(State::DigestOnly) };
+    match registry.get_manifest(repo, tag).await? {
+        None => Err(BaseError::Malformed {
+            reference: pin.reference.clone(),
+            detail: format!("the tag `{tag}` no longer exists (the pinned digest still does); the maintainers of the base may have retired it"),
+        }),
+        Some((bytes, _)) => {
+            let current = Digest::of_bytes(&bytes);
+            Ok(if &current == pinned { State::Unchanged } else { State::UpdateAvailable { current } })
+        }
+    }
+}
+
+/// Copies `src` (an image or a whole index) to `dst` byte for byte, so the
+/// digests stay what they were; returns the digest `dst` now names.
+pub async fn mirror(
+    src_reg: &Registry,
+    src: &Reference,
+    dst_reg: &Registry,
+    dst: &Reference,
+) -> Result<Digest, BaseError> {
+    let doc = fetch(src_reg, src).await?;
+    let progress = Progress::for_uploads();
+    if doc.is_index() {
+        let entries = doc.json.get("manifests").and_then(Value::as_array).cloned().unwrap_or_default();
+        for entry in entries {
+            let digest =
+                entry.get("digest").and_then(Value::as_str).and_then(|d| Digest::parse(d).ok()).ok_or_else(|| {
+                    BaseError::Malformed {
+                        reference: src.to_string(),
+                        detail: "an index entry has no valid digest".into(),
+                    }
+                })?;
+            let child = fetch(src_reg, &src.with_digest(digest)).await?;
+            if child.is_index() {
+                return Err(BaseError::Malformed {
+                    reference: src.to_string(),
+                    detail: "nested indexes are not supported".into(),
+                });
+            }
+            copy_image(src_reg, src, dst_reg, dst, &child, &progress).await?;
+        }
+    } else {
+        copy_image(src_reg, src, dst_reg, dst, &doc, &progress).await?;
+    }
+    progress.finish();
+    let target = dst.tag.clone().unwrap_or_else(|| doc.digest.to_string());
+    dst_reg.put_manifest(&dst.repository, &target, &doc.media_type, doc.bytes.clone().into()).await?;
+    let (bytes, _) = dst_reg
+        .get_manifest(&dst.repository, &target)
+        .await?
+        .ok_or_else(|| BaseError::NotFound { reference: dst.to_string() })?;
+    let found = Digest::of_bytes(&bytes);
+    if found != doc.digest {
+        return Err(BaseError::PinMismatch { reference: dst.to_string(), expected: doc.digest, found });
+    }
+    Ok(found)
+}
+
+/// Blobs first (config and layers), then the manifest by its digest.
+async fn copy_image(
+    src_reg: &Registry,
+    src: &Reference,
+    dst_reg: &Registry,
+    dst: &Reference,
+    doc: &Document,
+    progress: &Progress,
+) -> Result<(), BaseError> {
+    let malformed = |detail: &str| BaseError::Malformed { reference: src.to_string(), detail: detail.into() };
+    let descriptors = doc
+        .json
+        .get("config")
+        .into_iter()
+        .chain(doc.json.get("layers").and_then(Value::as_array).into_iter().flatten());
+    for d in descriptors {
+        let digest = d.get("digest").and_then(Value::as_str).and_then(|s| Digest::parse(s).ok());
+        let (Some(digest), Some(size)) = (digest, d.get("size").and_then(Value::as_u64)) else {
+            return Err(malformed("a descriptor lacks a valid digest or size"));
+        };
+        if dst_reg.blob_exists(&dst.repository, &digest).await?.is_some() {
+            continue;
+        }
+        let from = Remote { registry: src_reg, repo: &src.repository };
+        dst_reg.copy_blob_from(&dst.repository, &digest, size, from, None, progress).await?;
+    }
+    dst_reg.put_manifest(&dst.repository, doc.digest.as_str(), &doc.media_type, doc.bytes.clone().into()).await?;
+    Ok(())
+}
