@@ -157,6 +157,12 @@ pub struct CheckCommand {
     /// human, or json for tools
     #[arg(long, value_enum, default_value = "human")]
     pub format: ReportFormat,
+    /// Base lock whose httpd the site is checked against [default: base/base.lock when it exists]
+    #[arg(long, env = "SITEPACK_BASE_LOCK", value_name = "FILE")]
+    pub base_lock: Option<PathBuf>,
+    /// Which base of the lock [default: the only one]
+    #[arg(long, env = "SITEPACK_BASE_NAME", value_name = "NAME")]
+    pub base_name: Option<String>,
     #[command(flatten)]
     pub rules: CheckArgs,
 }
@@ -170,10 +176,10 @@ pub enum ReportFormat {
 /// What the checks judge against; shared by `build` and `check`.
 #[derive(Debug, Clone, Args)]
 pub struct CheckArgs {
-    /// httpd version of the base (until base detection exists)
-    #[arg(long, value_enum, default_value = "2.4", help_heading = "Checks")]
-    pub httpd_version: crate::check::HttpdVersion,
-    /// Modules the base's httpd builds in (`httpd -l`), comma separated [default: CentOS's core,http_core,mod_so]
+    /// httpd version the checks assume [default: the base lock's, else 2.4]
+    #[arg(long, value_enum, help_heading = "Checks")]
+    pub httpd_version: Option<crate::check::HttpdVersion>,
+    /// Modules the base's httpd builds in (`httpd -l`), comma separated [default: the base lock's, else CentOS's core,http_core,mod_so]
     #[arg(long, value_name = "LIST", value_delimiter = ',', help_heading = "Checks")]
     pub builtin_modules: Vec<String>,
     /// The site's namespace: it must be served under /NAME/ (site/NAME/…, or site/… placed there)
@@ -236,11 +242,18 @@ pub struct BuildArgs {
     #[arg(long, value_name = "FILE", help_heading = "Inputs")]
     pub config: Option<PathBuf>,
 
-    /// Base image pinned by digest: REGISTRY/REPO[:TAG]@sha256:…
+    /// Base image pinned by digest: REGISTRY/REPO[:TAG]@sha256:… [default: the base lock's]
     #[arg(long, env = "SITEPACK_BASE", value_name = "REF", help_heading = "Base image")]
     pub base: Option<String>,
-    /// Platform to take from a multi-platform base [default: linux/amd64]
-    #[arg(long, value_name = "OS/ARCH[/VARIANT]", help_heading = "Base image")]
+    /// Base lock written by `sitepack base pin` [default: base/base.lock when it exists]
+    #[arg(long, env = "SITEPACK_BASE_LOCK", value_name = "FILE", help_heading = "Base image")]
+    pub base_lock: Option<PathBuf>,
+    /// Which base of the lock to build on [default: the only one]
+    #[arg(long, env = "SITEPACK_BASE_NAME", value_name = "NAME", help_heading = "Base image")]
+    pub base_name: Option<String>,
+    /// Platforms to build, comma separated; several push an index over one image per platform
+    /// (e.g. linux/amd64,linux/arm64) [default: linux/amd64]
+    #[arg(long, value_name = "OS/ARCH[/VARIANT],…", help_heading = "Base image")]
     pub platform: Option<String>,
 
     /// Image to push: REGISTRY/REPO:TAG [default: $AWS_ACCOUNT_ID.dkr.ecr.$AWS_DEFAULT_REGION.amazonaws.com/$IMAGE_REPO_NAME:$IMAGE_TAG]

@@ -112,6 +112,44 @@ pub fn assemble(base: &BaseImage, layers: &[Layer], meta: &Metadata, family: Fam
     Ok(NewImage { manifest: Blob::canonical(&manifest, family.manifest_type()), config, family })
 }
 
+/// An index over one image per platform: a Docker manifest list when every
+/// image is Docker schema 2, else an OCI index. Each entry's platform is
+/// what the image's own config says.
+pub fn index(images: &[(&BaseImage, &NewImage)], meta: &Metadata) -> Blob {
+    use crate::registry::media;
+    let docker = images.iter().all(|(_, i)| i.family == Family::Docker);
+    let media_type = if docker { media::DOCKER_LIST } else { media::OCI_INDEX };
+    let manifests: Vec<Value> = images
+        .iter()
+        .map(|(base, image)| {
+            let field = |k: &str| base.config.get(k).cloned().unwrap_or(Value::Null);
+            let mut platform = json!({"os": field("os"), "architecture": field("architecture")});
+            if let Some(v) = base.config.get("variant").filter(|v| v.is_string()) {
+                platform["variant"] = v.clone();
+            }
+            json!({
+                "mediaType": image.manifest.media_type,
+                "digest": image.manifest.digest,
+                "size": image.manifest.size(),
+                "platform": platform,
+            })
+        })
+        .collect();
+    let mut index = json!({"schemaVersion": 2, "mediaType": media_type, "manifests": manifests});
+    if !docker {
+        let mut annotations = BTreeMap::new();
+        annotations.insert("org.opencontainers.image.created", meta.created.clone());
+        if let Some(r) = &meta.revision {
+            annotations.insert("org.opencontainers.image.revision", r.clone());
+        }
+        if let Some(s) = &meta.source {
+            annotations.insert("org.opencontainers.image.source", s.clone());
+        }
+        index["annotations"] = json!(annotations);
+    }
+    Blob::canonical(&index, media_type)
+}
+
 fn convert_layer_type(descriptor: &mut Value) {
     use crate::registry::media;
     let new = match descriptor.get("mediaType").and_then(Value::as_str) {

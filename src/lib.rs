@@ -42,7 +42,10 @@ pub struct BuildReport {
     /// `REGISTRY/REPO@sha256:…`, or the layout path for file outputs.
     pub image: String,
     pub tag: Option<String>,
+    /// Of `digest`: a manifest, or an index over one image per platform.
     pub manifest_media_type: &'static str,
+    /// One image per platform built.
+    pub platforms: Vec<PlatformImage>,
     pub base: BaseSummary,
     pub layers: Vec<LayerSummary>,
     pub bytes_uploaded: u64,
@@ -56,8 +59,17 @@ pub struct BuildReport {
 }
 
 #[derive(Debug, Serialize)]
+pub struct PlatformImage {
+    pub platform: String,
+    pub manifest: digest::Digest,
+    pub base_manifest: digest::Digest,
+}
+
+#[derive(Debug, Serialize)]
 pub struct BaseSummary {
     pub reference: String,
+    /// Its name in the base lock, when it is pinned there.
+    pub name: Option<String>,
     pub manifest_digest: digest::Digest,
     pub platform: String,
 }
@@ -235,12 +247,19 @@ async fn check_ecr_repository(
 }
 
 /// The layers of the image `image`'s tag names now, by diff_id. Anything
-/// unexpected (no tag, an index, unreadable config) means no reuse.
+/// unexpected (no tag, unreadable config) means no reuse.
 async fn previous_layers(dest: &Registry, image: &reference::Reference) -> layer::Reuse {
     let mut reuse = layer::Reuse::new();
     let Some(tag) = &image.tag else { return reuse };
     let Ok(Some((bytes, _))) = dest.get_manifest(&image.repository, tag).await else { return reuse };
-    let Ok(manifest) = serde_json::from_slice::<serde_json::Value>(&bytes) else { return reuse };
+    let Ok(mut manifest) = serde_json::from_slice::<serde_json::Value>(&bytes) else { return reuse };
+    // An index (a multi-platform build): every image has the same site
+    // layers, so the first image answers.
+    if let Some(first) = manifest.pointer("/manifests/0/digest").and_then(|d| d.as_str()).map(str::to_owned) {
+        let Ok(Some((bytes, _))) = dest.get_manifest(&image.repository, &first).await else { return reuse };
+        let Ok(inner) = serde_json::from_slice::<serde_json::Value>(&bytes) else { return reuse };
+        manifest = inner;
+    }
     let config =
         manifest.pointer("/config/digest").and_then(|d| d.as_str()).and_then(|d| digest::Digest::parse(d).ok());
     let (Some(config), Some(layers)) = (config, manifest.get("layers").and_then(|l| l.as_array())) else {
@@ -274,7 +293,19 @@ fn refuse_on_errors(report: &check::Report) -> Result<(), Error> {
 
 /// `sitepack check`: both stages, with the conf read from a file or S3.
 pub async fn check(args: cli::CheckCommand, env: plan::Env<'_>) -> Result<check::Report, Error> {
-    let settings = check::Settings::from_args(&args.rules, &args.docroot).map_err(plan::PlanError::from)?;
+    let facts = match plan::find_lock(args.base_lock.clone())? {
+        Some((lock, path)) => {
+            let (name, pin) = lock.select(args.base_name.as_deref(), &path).map_err(plan::PlanError::from)?;
+            check::BaseFacts::merge(name, &pin.platforms.iter().map(|p| &p.facts).collect::<Vec<_>>())
+        }
+        None => None,
+    };
+    match &facts {
+        Some(f) => tracing::info!("checking for {}", f.shown),
+        None => tracing::info!("no base lock: checking for httpd 2.4 unless --httpd-version says otherwise"),
+    }
+    let settings =
+        check::Settings::from_args(&args.rules, &args.docroot, facts.as_ref()).map_err(plan::PlanError::from)?;
     let site = args.site.unwrap_or_else(|| "site".into());
     let htpasswd = args.htpasswd.unwrap_or_else(|| "users/htpasswd".into());
     plan::check_input("site directory", &site, "--site", true)?;
@@ -343,7 +374,22 @@ async fn run(plan: &BuildPlan) -> Result<BuildReport, Error> {
     let mut registries = connect::Registries::new(access, &aws);
     let t = Instant::now();
     let base_reg = registries.get(&plan.base).await?;
-    let base = base::resolve(&base_reg, &plan.base, &plan.platform).await?;
+    let mut bases = Vec::with_capacity(plan.targets.len());
+    for target in &plan.targets {
+        let base = base::resolve(&base_reg, &plan.base, &target.platform).await?;
+        // The lock pins each platform's manifest, not only the index.
+        if let Some(expected) = target.expected_manifest.as_ref().filter(|e| **e != base.manifest_digest) {
+            return Err(base::BaseError::LockMismatch {
+                reference: plan.base.to_string(),
+                platform: target.platform.clone(),
+                expected: expected.clone(),
+                found: base.manifest_digest,
+            }
+            .into());
+        }
+        bases.push(base);
+    }
+    let base = &bases[0];
     timings.resolve_base = t.elapsed().as_millis() as u64;
     // The tag's previous image, by diff_id: unchanged layers reuse its
     // blobs without being compressed again.
@@ -379,13 +425,16 @@ async fn run(plan: &BuildPlan) -> Result<BuildReport, Error> {
         layers.push(task.await.map_err(|e| Error::Task(e.to_string()))??);
     }
     timings.build_layers = t.elapsed().as_millis() as u64;
-    tracing::info!(
-        "base resolved: {} → {} manifest {} ({} base layers)",
-        plan.base,
-        base.platform,
-        base.manifest_digest,
-        base.layers.len()
-    );
+    for b in &bases {
+        tracing::info!(
+            "base resolved: {}{} → {} manifest {} ({} base layers)",
+            plan.base,
+            plan.base_name.as_deref().map(|n| format!(" (`{n}` in the base lock)")).unwrap_or_default(),
+            b.platform,
+            b.manifest_digest,
+            b.layers.len()
+        );
+    }
     tracing::info!(
         "layers built: {} layers ({} reused from the tag's previous image), {} files, {} bytes compressed, in {} ms",
         layers.len(),
@@ -412,25 +461,42 @@ async fn run(plan: &BuildPlan) -> Result<BuildReport, Error> {
     };
     let base_summary = BaseSummary {
         reference: plan.base.to_string(),
+        name: plan.base_name.clone(),
         manifest_digest: base.manifest_digest.clone(),
-        platform: base.platform.to_string(),
+        platform: bases.iter().map(|b| b.platform.to_string()).collect::<Vec<_>>().join(","),
     };
     let reproducible = plan.epoch.source != EpochSource::Now;
 
     match &plan.output {
         Output::Registry { image } => {
-            let new = image::assemble(&base, &layers, &metadata, base.family)?;
+            let images = bases
+                .iter()
+                .map(|b| image::assemble(b, &layers, &metadata, b.family))
+                .collect::<Result<Vec<_>, _>>()?;
+            let pairs: Vec<(&base::BaseImage, &image::NewImage)> = bases.iter().zip(&images).collect();
+            // Several platforms: an index over the images takes the tag.
+            let index = (images.len() > 1).then(|| image::index(&pairs, &metadata));
+            let top = index.as_ref().unwrap_or(&images[0].manifest);
             let dest = registries.get(image).await?;
             let t = Instant::now();
             let already_there = match registries.ecr.get(&image.registry) {
-                Some(ecr) => check_ecr_repository(plan, ecr, &dest, image, &new.manifest.digest).await?,
+                Some(ecr) => check_ecr_repository(plan, ecr, &dest, image, &top.digest).await?,
                 None => false,
             };
-            let pushed = if already_there {
-                publish::PushReport { blobs: Vec::new(), bytes_uploaded: 0 }
-            } else {
-                publish::push(&dest, image, &base_reg, &base, &layers, &new).await?
-            };
+            let mut pushed = publish::PushReport { blobs: Vec::new(), bytes_uploaded: 0 };
+            if !already_there {
+                for (b, new) in &pairs {
+                    let one = publish::push(&dest, image, &base_reg, b, &layers, new, index.is_none()).await?;
+                    pushed.blobs.extend(one.blobs);
+                    pushed.bytes_uploaded += one.bytes_uploaded;
+                }
+                if let Some(index) = &index {
+                    let reference = image.tag.clone().unwrap_or_else(|| index.digest.to_string());
+                    dest.put_manifest(&image.repository, &reference, index.media_type, index.bytes.clone()).await?;
+                    pushed.bytes_uploaded += index.size();
+                }
+            }
+            let new = top;
             timings.push = t.elapsed().as_millis() as u64;
             let count = |a| pushed.blobs.iter().filter(|b| b.action == a).count();
             tracing::info!(
@@ -440,12 +506,17 @@ async fn run(plan: &BuildPlan) -> Result<BuildReport, Error> {
                 count(BlobAction::Uploaded),
                 pushed.bytes_uploaded
             );
-            tracing::info!("manifest pushed: {}@{}", image.name(), new.manifest.digest);
+            for (b, i) in &pairs {
+                tracing::info!("manifest pushed: {}@{} ({})", image.name(), i.manifest.digest, b.platform);
+            }
+            if index.is_some() {
+                tracing::info!("index pushed: {}@{} ({} platforms)", image.name(), new.digest, pairs.len());
+            }
             let t = Instant::now();
-            publish::verify(&dest, image, &new.manifest.digest).await?;
+            publish::verify(&dest, image, &new.digest).await?;
             timings.verify = t.elapsed().as_millis() as u64;
-            tracing::info!("verified: {image} → {}", new.manifest.digest);
-            let uri = deploy::image_uri(image, &new.manifest.digest, plan.deploy.form);
+            tracing::info!("verified: {image} → {}", new.digest);
+            let uri = deploy::image_uri(image, &new.digest, plan.deploy.form);
             let deploy_files = deploy::write(&plan.deploy, &uri)?;
             for path in &deploy_files {
                 tracing::info!("{} written: {uri}", path.display());
@@ -462,10 +533,18 @@ async fn run(plan: &BuildPlan) -> Result<BuildReport, Error> {
             }
             Ok(BuildReport {
                 retries,
-                image: format!("{}@{}", image.name(), new.manifest.digest),
-                digest: new.manifest.digest.clone(),
+                image: format!("{}@{}", image.name(), new.digest),
+                digest: new.digest.clone(),
                 tag: image.tag.clone(),
-                manifest_media_type: new.manifest.media_type,
+                manifest_media_type: new.media_type,
+                platforms: pairs
+                    .iter()
+                    .map(|(b, i)| PlatformImage {
+                        platform: b.platform.to_string(),
+                        manifest: i.manifest.digest.clone(),
+                        base_manifest: b.manifest_digest.clone(),
+                    })
+                    .collect(),
                 base: base_summary,
                 layers: summary(Some(&pushed.blobs)),
                 bytes_uploaded: pushed.bytes_uploaded,
@@ -476,11 +555,11 @@ async fn run(plan: &BuildPlan) -> Result<BuildReport, Error> {
             })
         }
         Output::OciDir { path, ref_name } | Output::OciArchive { path, ref_name } => {
-            let new = image::assemble(&base, &layers, &metadata, base::Family::Oci)?;
+            let new = image::assemble(base, &layers, &metadata, base::Family::Oci)?;
             let t = Instant::now();
             let archive = matches!(plan.output, Output::OciArchive { .. });
             let layout_dir = if archive { work.path().join("layout") } else { path.clone() };
-            output::write_layout(&layout_dir, ref_name, &base_reg, &base, &layers, &new).await?;
+            output::write_layout(&layout_dir, ref_name, &base_reg, base, &layers, &new).await?;
             if archive {
                 let (layout_dir, path) = (layout_dir.clone(), path.clone());
                 tokio::task::spawn_blocking(move || output::write_archive(&layout_dir, &path))
@@ -496,6 +575,11 @@ async fn run(plan: &BuildPlan) -> Result<BuildReport, Error> {
                 digest: new.manifest.digest.clone(),
                 tag: Some(ref_name.clone()),
                 manifest_media_type: new.manifest.media_type,
+                platforms: vec![PlatformImage {
+                    platform: base.platform.to_string(),
+                    manifest: new.manifest.digest.clone(),
+                    base_manifest: base.manifest_digest.clone(),
+                }],
                 base: base_summary,
                 layers: summary(None),
                 bytes_uploaded: 0,

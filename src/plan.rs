@@ -31,7 +31,10 @@ pub const DEFAULT_CONF_MAX_BYTES: u64 = 1 << 20;
 #[derive(Debug, Clone)]
 pub struct BuildPlan {
     pub base: Reference,
-    pub platform: Platform,
+    /// The base lock's name for it, when it came from (or is in) a lock.
+    pub base_name: Option<String>,
+    /// One image per platform; several make an index.
+    pub targets: Vec<Target>,
     pub output: Output,
     pub inputs: Inputs,
     pub epoch: Epoch,
@@ -49,6 +52,114 @@ pub struct BuildPlan {
     pub warnings: Vec<String>,
     pub checks: crate::check::Settings,
     pub json: bool,
+}
+
+/// One platform to build, and the base manifest the lock pins for it.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub platform: Platform,
+    pub expected_manifest: Option<crate::digest::Digest>,
+}
+
+/// The base a build stands on, its platforms, and what the checks learn from the lock.
+pub struct ChosenBase {
+    pub reference: Reference,
+    pub name: Option<String>,
+    pub targets: Vec<Target>,
+    pub facts: Option<crate::check::BaseFacts>,
+}
+
+/// `--platform a,b`: each parsed, none twice; linux/amd64 by default.
+fn parse_platforms(text: Option<String>) -> Result<Vec<Platform>, PlanError> {
+    let Some(text) = text else { return Ok(vec![Platform::default()]) };
+    let mut out: Vec<Platform> = Vec::new();
+    for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let p: Platform = part.parse()?;
+        if out.iter().any(|o| o.same_as(&p) || p.same_as(o)) {
+            return Err(PlanError::DuplicatePlatform(part.to_owned()));
+        }
+        out.push(p);
+    }
+    if out.is_empty() {
+        return Err(PlanError::DuplicatePlatform(text));
+    }
+    Ok(out)
+}
+
+/// The lock to read: the one named, else `base/base.lock` when present.
+pub fn find_lock(explicit: Option<PathBuf>) -> Result<Option<(base::lock::Lock, PathBuf)>, PlanError> {
+    let path = match explicit {
+        Some(p) => p,
+        None if Path::new(base::lock::DEFAULT_PATH).is_file() => PathBuf::from(base::lock::DEFAULT_PATH),
+        None => return Ok(None),
+    };
+    Ok(Some((base::lock::Lock::load(&path)?, path)))
+}
+
+/// `--base` (pinned by hand, looked up in the lock for its facts) or the
+/// lock's base by name; per platform, the manifest the lock pins.
+pub fn choose_base(
+    explicit: Option<String>,
+    lock_path: Option<PathBuf>,
+    name: Option<String>,
+    platforms: &[Platform],
+    env: Env<'_>,
+    warnings: &mut Vec<String>,
+) -> Result<ChosenBase, PlanError> {
+    let lock_given = lock_path.is_some();
+    let lock = find_lock(lock_path)?;
+    if let (Some((_, path)), false) = (&lock, lock_given) {
+        if env("CODEBUILD_BUILD_ID").is_some() {
+            warnings.push(format!(
+                "base lock {} comes from the source checkout; in CodeBuild point SITEPACK_BASE_LOCK at the maintainers' copy (a secondary source), so a contributor cannot choose the base",
+                path.display()
+            ));
+        }
+    }
+    let (reference, found) = match explicit {
+        Some(text) => {
+            if name.is_some() {
+                return Err(PlanError::BaseAndName);
+            }
+            let r = Reference::parse(&text).map_err(|source| PlanError::Reference { flag: "base", source })?;
+            let digest = base::require_pin(&r)?;
+            let found =
+                lock.as_ref().and_then(|(l, p)| l.find(&digest).map(|(n, pin)| (n.to_owned(), pin.clone(), p.clone())));
+            (r, found)
+        }
+        None => {
+            let (lock, path) = lock.ok_or(PlanError::NoBase)?;
+            let (n, pin) = lock.select(name.as_deref(), &path)?;
+            (pin.pinned_reference(), Some((n.to_owned(), pin.clone(), path)))
+        }
+    };
+    let Some((name, pin, path)) = found else {
+        warnings.push(format!(
+            "base {reference} is not in a base lock: the checks assume the httpd of --httpd-version (default 2.4) and --builtin-modules; pin it with `sitepack base pin` so they use what the base really holds"
+        ));
+        let targets = platforms.iter().map(|p| Target { platform: p.clone(), expected_manifest: None }).collect();
+        return Ok(ChosenBase { reference, name: None, targets, facts: None });
+    };
+    let mut targets = Vec::new();
+    let mut facts = Vec::new();
+    for platform in platforms {
+        let pp = pin.platform(platform).ok_or_else(|| base::lock::LockError::NoPlatform {
+            path: path.clone(),
+            name: name.clone(),
+            platform: platform.clone(),
+            available: pin.available(),
+            reference: pin.reference.clone(),
+        })?;
+        // A hand-given --base naming one platform's manifest: that manifest.
+        let expected = match &reference.digest {
+            Some(d) if pin.index.as_ref() != Some(d) && d != &pp.manifest => None,
+            _ => Some(pp.manifest.clone()),
+        };
+        targets.push(Target { platform: platform.clone(), expected_manifest: expected });
+        facts.push(&pp.facts);
+    }
+    let facts = crate::check::BaseFacts::merge(&name, &facts);
+    Ok(ChosenBase { reference, name: Some(name), targets, facts })
 }
 
 #[derive(Debug, Clone)]
@@ -137,7 +248,7 @@ pub enum PlanError {
         #[source]
         source: std::io::Error,
     },
-    #[error("no base image: pass --base REF@sha256:…, set SITEPACK_BASE, or set `base` in sitepack.toml")]
+    #[error("no base image: pin one with `sitepack base pin REF` (writes base/base.lock), or pass --base-lock FILE, or --base REF@sha256:… (SITEPACK_BASE, `base` in sitepack.toml)")]
     NoBase,
     #[error("no destination image: pass --image REGISTRY/REPO:TAG, or set {missing} (CodeBuild's variables)")]
     NoImage { missing: String },
@@ -155,6 +266,12 @@ pub enum PlanError {
     BaseName(String),
     #[error(transparent)]
     Lock(#[from] base::lock::LockError),
+    #[error("--platform: `{0}` is named twice (or is empty)")]
+    DuplicatePlatform(String),
+    #[error("several platforms build an index, which only --output registry can hold (not {0})")]
+    MultiPlatformOutput(String),
+    #[error("--base and --base-name both given: --base names the image itself; drop one")]
+    BaseAndName,
     #[error("--platform: {0}")]
     Platform(#[from] base::PlatformParseError),
     #[error("--output `{0}`: expected registry, oci:DIR or oci-archive:FILE")]
@@ -186,6 +303,8 @@ pub enum PlanError {
 #[serde(deny_unknown_fields)]
 pub struct FileSettings {
     pub base: Option<String>,
+    pub base_lock: Option<PathBuf>,
+    pub base_name: Option<String>,
     pub platform: Option<String>,
     pub image: Option<String>,
     pub output: Option<String>,
@@ -214,13 +333,17 @@ pub fn build_plan(args: BuildArgs, env: Env<'_>) -> Result<BuildPlan, PlanError>
     let file = load_settings(args.config.as_deref())?;
     let mut warnings = Vec::new();
 
-    let base_text = args.base.or(file.base).ok_or(PlanError::NoBase)?;
-    let base = Reference::parse(&base_text).map_err(|source| PlanError::Reference { flag: "base", source })?;
-    base::require_pin(&base)?;
-    let platform: Platform = match args.platform.or(file.platform) {
-        Some(p) => p.parse()?,
-        None => Platform::default(),
-    };
+    let platforms = parse_platforms(args.platform.or(file.platform))?;
+    let chosen = choose_base(
+        args.base.or(file.base),
+        args.base_lock.or(file.base_lock),
+        args.base_name.or(file.base_name),
+        &platforms,
+        env,
+        &mut warnings,
+    )?;
+    let base = chosen.reference;
+    let targets = chosen.targets;
 
     let output_text = args.output.or(file.output).unwrap_or_else(|| "registry".into());
     let image_text = args.image.or_else(|| codebuild_image(env).ok()).or(file.image);
@@ -310,6 +433,10 @@ pub fn build_plan(args: BuildArgs, env: Env<'_>) -> Result<BuildPlan, PlanError>
         }
     }
 
+    if targets.len() > 1 && !registry_output {
+        return Err(PlanError::MultiPlatformOutput(output_text));
+    }
+
     let registry_auth = args.registry_auth.or(file.registry_auth).unwrap_or(RegistryAuth::Auto);
     let dest_ecr = match &output {
         Output::Registry { image } => ecr::parse_host(&image.registry),
@@ -326,7 +453,7 @@ pub fn build_plan(args: BuildArgs, env: Env<'_>) -> Result<BuildPlan, PlanError>
     insecure.extend(file.insecure_registries);
     Ok(BuildPlan {
         base,
-        platform,
+        targets,
         output,
         inputs,
         epoch,
@@ -343,7 +470,8 @@ pub fn build_plan(args: BuildArgs, env: Env<'_>) -> Result<BuildPlan, PlanError>
         create_repository,
         aws_account,
         warnings,
-        checks: crate::check::Settings::from_args(&args.checks, DOCROOT)?,
+        checks: crate::check::Settings::from_args(&args.checks, DOCROOT, chosen.facts.as_ref())?,
+        base_name: chosen.name,
         json: args.json,
     })
 }
@@ -505,7 +633,7 @@ mod tests {
             tag_mutability: None,
             image_detail: None,
             checks: crate::cli::CheckArgs {
-                httpd_version: crate::check::HttpdVersion::V24,
+                httpd_version: None,
                 builtin_modules: vec![],
                 namespace: None,
                 max_file_bytes: None,
@@ -516,6 +644,8 @@ mod tests {
             },
             config: Some(dir.join("none.toml")),
             base: Some(PIN.into()),
+            base_lock: None,
+            base_name: None,
             platform: None,
             image: None,
             output: None,
@@ -609,7 +739,7 @@ mod tests {
         a.config = Some(d.path().join("s.toml"));
         let plan = build_plan(a.clone(), &env_of(&[])).unwrap();
         assert!(matches!(&plan.output, Output::Registry { image } if image.repository == "from/file"));
-        assert_eq!(plan.platform.architecture, "arm64");
+        assert_eq!(plan.targets[0].platform.architecture, "arm64");
         assert_eq!(plan.deploy.definitions.as_ref().unwrap().1, "file");
         a.image = Some("127.0.0.1:5000/from/flag:1".into());
         a.container_name = Some("flag".into());
@@ -691,5 +821,87 @@ mod tests {
         a.image = Some("127.0.0.1:5000/x:y".into());
         let e = build_plan(a, &env_of(&[("SOURCE_DATE_EPOCH", "yesterday")])).unwrap_err();
         assert!(matches!(e, PlanError::BadEpoch(_)));
+    }
+
+    /// A lock with one base over amd64 and arm64 (arm64 on httpd 2.2, to see the merge).
+    fn lock_file(dir: &Path) -> PathBuf {
+        let facts = |version: &str, builtins: &str| {
+            format!(
+                "httpd_version = \"{version}\"\nhttpd_binary = \"/usr/sbin/httpd\"\nserver_root = \"/etc/httpd\"\nconf = \"/etc/httpd/conf/httpd.conf\"\nbuiltin_modules = [{builtins}]\ndso_modules = [\"mod_dir\", \"mod_rewrite\"]\n"
+            )
+        };
+        let digest = |c: char| format!("sha256:{}", c.to_string().repeat(64));
+        let text = format!(
+            "format = 1\n[bases.web]\nreference = \"127.0.0.1:5000/base:1\"\nindex = \"{}\"\npinned_at = \"2026-11-26T00:00:00Z\"\n[[bases.web.platforms]]\nplatform = \"linux/amd64\"\nmanifest = \"{}\"\n{}[[bases.web.platforms]]\nplatform = \"linux/arm64\"\nmanifest = \"{}\"\n{}",
+            digest('a'),
+            digest('b'),
+            facts("2.4.62", "\"core\", \"mod_so\""),
+            digest('c'),
+            facts("2.2.15", "\"core\", \"prefork\"")
+        );
+        let path = dir.join("base.lock");
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    #[test]
+    fn without_base_the_lock_gives_the_reference_the_platform_pins_and_the_facts() {
+        let d = repo();
+        let mut a = args(d.path());
+        a.base = None;
+        a.base_lock = Some(lock_file(d.path()));
+        a.image = Some("127.0.0.1:5000/x:y".into());
+        a.platform = Some("linux/amd64,linux/arm64".into());
+        let plan = build_plan(a.clone(), &env_of(&[])).unwrap();
+        assert_eq!(plan.base.to_string(), format!("127.0.0.1:5000/base:1@sha256:{}", "a".repeat(64)));
+        assert_eq!(plan.base_name.as_deref(), Some("web"));
+        let expected: Vec<String> =
+            plan.targets.iter().map(|t| t.expected_manifest.as_ref().unwrap().hex()[..1].to_owned()).collect();
+        assert_eq!(expected, ["b", "c"]);
+        // The strictest of both platforms: 2.2 rules, built-ins of either.
+        assert_eq!(plan.checks.version, crate::check::HttpdVersion::V22);
+        assert_eq!(plan.checks.builtins, ["core", "mod_so", "prefork"]);
+        assert!(plan.warnings.is_empty(), "{:?}", plan.warnings);
+
+        // A flag still wins over the lock.
+        let mut flagged = a.clone();
+        flagged.checks.httpd_version = Some(crate::check::HttpdVersion::V24);
+        assert_eq!(build_plan(flagged, &env_of(&[])).unwrap().checks.version, crate::check::HttpdVersion::V24);
+
+        let mut s390 = a.clone();
+        s390.platform = Some("linux/s390x".into());
+        let e = build_plan(s390, &env_of(&[])).unwrap_err().to_string();
+        assert!(e.contains("not pinned for linux/s390x") && e.contains("linux/amd64, linux/arm64"), "{e}");
+
+        let mut twice = a.clone();
+        twice.platform = Some("linux/amd64,linux/amd64".into());
+        assert!(build_plan(twice, &env_of(&[])).unwrap_err().to_string().contains("named twice"));
+
+        let mut oci = a.clone();
+        oci.output = Some("oci:out".into());
+        assert!(build_plan(oci, &env_of(&[])).unwrap_err().to_string().contains("only --output registry"));
+    }
+
+    #[test]
+    fn a_hand_given_base_takes_its_facts_from_the_lock_when_pinned_there() {
+        let d = repo();
+        let mut a = args(d.path());
+        a.base_lock = Some(lock_file(d.path()));
+        a.image = Some("127.0.0.1:5000/x:y".into());
+        // The amd64 manifest itself, by digest.
+        a.base = Some(format!("127.0.0.1:5000/base@sha256:{}", "b".repeat(64)));
+        let plan = build_plan(a.clone(), &env_of(&[])).unwrap();
+        assert_eq!(plan.base_name.as_deref(), Some("web"));
+        assert_eq!(plan.checks.version, crate::check::HttpdVersion::V24);
+        assert_eq!(plan.checks.dsos.as_ref().unwrap().len(), 2);
+
+        // Not in the lock: defaults, and a warning that says how to pin.
+        a.base = Some(PIN.into());
+        let plan = build_plan(a.clone(), &env_of(&[])).unwrap();
+        assert_eq!(plan.base_name, None);
+        assert!(plan.warnings.iter().any(|w| w.contains("not in a base lock") && w.contains("sitepack base pin")));
+
+        a.base_name = Some("web".into());
+        assert!(matches!(build_plan(a, &env_of(&[])), Err(PlanError::BaseAndName)));
     }
 }

@@ -61,6 +61,7 @@ pub async fn push(
     base: &BaseImage,
     layers: &[Layer],
     new: &NewImage,
+    tag_it: bool,
 ) -> Result<PushReport, PushError> {
     let repo = image.repository.as_str();
     let progress = &Progress::for_uploads();
@@ -131,7 +132,11 @@ pub async fn push(
             });
         }
     }
-    let reference = image.tag.clone().unwrap_or_else(|| new.manifest.digest.to_string());
+    // One image of several goes in by digest; the index takes the tag.
+    let reference = match (&image.tag, tag_it) {
+        (Some(tag), true) => tag.clone(),
+        _ => new.manifest.digest.to_string(),
+    };
     dest.put_manifest(repo, &reference, new.manifest.media_type, new.manifest.bytes.clone()).await?;
     let bytes_uploaded =
         blobs.iter().filter(|b| b.action == BlobAction::Uploaded).map(|b| b.size).sum::<u64>() + new.manifest.size();

@@ -6,7 +6,7 @@ mod common;
 use std::path::Path;
 
 use common::*;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 const DOCKER_MANIFEST: &str = "application/vnd.docker.distribution.manifest.v2+json";
 const DOCKER_LAYER: &str = "application/vnd.docker.image.rootfs.diff.tar.gzip";
@@ -51,29 +51,7 @@ fn multi_platform_layout(dir: &Path) -> std::path::PathBuf {
     run_ok(std::process::Command::new("umoci").args(["init", "--layout"]).arg(&layout));
     add_tiny_image(&layout, "amd64", "amd64");
     add_tiny_image(&layout, "arm64", "arm64");
-    let index_path = layout.join("index.json");
-    let mut index: Value = serde_json::from_slice(&std::fs::read(&index_path).unwrap()).unwrap();
-    let entries: Vec<Value> = index["manifests"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| {
-            let arch = m["annotations"]["org.opencontainers.image.ref.name"].as_str().unwrap().to_owned();
-            json!({"mediaType": m["mediaType"], "digest": m["digest"], "size": m["size"],
-                   "platform": {"os": "linux", "architecture": arch}})
-        })
-        .collect();
-    let nested = serde_json::to_vec(&json!({
-        "schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json", "manifests": entries,
-    }))
-    .unwrap();
-    let hex = sha256_hex(&nested);
-    std::fs::write(layout.join("blobs/sha256").join(&hex), &nested).unwrap();
-    index["manifests"].as_array_mut().unwrap().push(json!({
-        "mediaType": "application/vnd.oci.image.index.v1+json", "digest": format!("sha256:{hex}"),
-        "size": nested.len(), "annotations": {"org.opencontainers.image.ref.name": "multi"},
-    }));
-    std::fs::write(&index_path, serde_json::to_vec(&index).unwrap()).unwrap();
+    add_index(&layout, &[("amd64", "amd64"), ("arm64", "arm64")], "multi");
     layout
 }
 

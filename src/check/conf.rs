@@ -161,6 +161,8 @@ pub struct Conf {
     pub allowed_rules: BTreeSet<String>,
     /// Whether a `<Files>`/`<FilesMatch>` section denies `.ht*`.
     pub denies_ht_files: bool,
+    /// `LoadModule` lines in effect: module, file, line.
+    pub load_modules: Vec<(String, String, usize)>,
     pub findings: Vec<Finding>,
 }
 
@@ -186,6 +188,7 @@ impl Conf {
             listen: Vec::new(),
             allowed_rules: BTreeSet::new(),
             denies_ht_files: true,
+            load_modules: Vec::new(),
             findings: Vec::new(),
         }
     }
@@ -206,6 +209,7 @@ impl Conf {
                 .flat_map(|l| l.split_whitespace().map(str::to_owned).collect::<Vec<_>>())
                 .collect(),
             denies_ht_files: false,
+            load_modules: Vec::new(),
             findings: Vec::new(),
         };
         match syntax::parse(text) {
@@ -281,6 +285,9 @@ impl Conf {
                             format!("wrap it in <IfModule !{m}> … </IfModule>"),
                         ));
                     }
+                    if let Some(file) = args.get(1) {
+                        self.load_modules.push((m.clone(), file.clone(), line));
+                    }
                     self.loaded.insert(module);
                 }
             }
@@ -339,6 +346,27 @@ impl Conf {
     }
 
     /// Lint findings about the conf itself, given where the site lands.
+    /// `LoadModule` of a shared object the base does not ship (its lock
+    /// lists the module directory): httpd would refuse to start.
+    pub fn missing_modules(&self, shown: &str, dsos: &BTreeSet<String>) -> Vec<Finding> {
+        self.load_modules
+            .iter()
+            .filter(|(m, _, _)| !self.builtins.contains(&canonical_module(m)))
+            .filter_map(|(m, file, line)| {
+                let stem = file.rsplit('/').next()?.strip_suffix(".so")?;
+                (!dsos.contains(stem)).then(|| {
+                    Finding::error(
+                        shown,
+                        Some(*line),
+                        "conf.module-missing",
+                        format!("LoadModule {m} {file}: the base ships no {stem}.so, so httpd would not start"),
+                        "remove the line, guard it with <IfModule>, or pick a base that has the module (see base/base.lock)",
+                    )
+                })
+            })
+            .collect()
+    }
+
     pub fn lint(&self, shown: &str, site_dest: &str, htpasswd_dest: &str, exposed_port: u16) -> Vec<Finding> {
         let mut out = self.findings.clone();
         if !self.denies_ht_files {
@@ -517,5 +545,20 @@ DocumentRoot "/var/www/html"
         assert_eq!(canonical_module("mod_rewrite.c"), "mod_rewrite");
         assert_eq!(canonical_module("php7_module"), "mod_php");
         assert_eq!(canonical_module("core"), "core");
+    }
+
+    #[test]
+    fn loading_a_module_the_base_does_not_ship_is_an_error() {
+        let conf = Conf::parse(
+            "LoadModule dir_module modules/mod_dir.so\nLoadModule php_module modules/libphp.so\n<IfModule !log_config_module>\nLoadModule log_config_module modules/mod_log_config.so\n</IfModule>\nLoadModule rewrite_module modules/mod_rewrite.so\n",
+            "httpd.conf",
+            HttpdVersion::V24,
+            &["core", "mod_log_config"],
+        );
+        let dsos: BTreeSet<String> = ["mod_dir"].iter().map(|s| s.to_string()).collect();
+        let found: Vec<(Option<usize>, &str)> =
+            conf.missing_modules("httpd.conf", &dsos).iter().map(|f| (f.line, f.rule)).collect();
+        // The guarded built-in is never loaded; libphp and mod_rewrite are missing.
+        assert_eq!(found, [(Some(2), "conf.module-missing"), (Some(6), "conf.module-missing")]);
     }
 }

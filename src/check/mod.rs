@@ -160,6 +160,41 @@ pub struct Settings {
     pub allowed: std::collections::BTreeSet<String>,
     /// Where the site's document root is in the image.
     pub docroot: String,
+    /// Module shared objects the base ships, when a base lock says.
+    pub dsos: Option<std::collections::BTreeSet<String>>,
+}
+
+/// What a base lock says about the httpd the site will run on, merged over
+/// the platforms built: the oldest version, every module built in on any
+/// platform, the modules loadable on all of them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BaseFacts {
+    pub version: HttpdVersion,
+    pub builtins: Vec<String>,
+    pub dsos: std::collections::BTreeSet<String>,
+    /// For messages: `httpd 2.4.62 (base rocky9)`.
+    pub shown: String,
+}
+
+impl BaseFacts {
+    /// `None` when `facts` is empty or names a version the checks do not know.
+    pub fn merge(name: &str, facts: &[&crate::base::detect::Facts]) -> Option<BaseFacts> {
+        let version = facts.iter().map(|f| crate::base::lock::httpd_version(&f.httpd_version)).min()??;
+        let builtins: std::collections::BTreeSet<String> =
+            facts.iter().flat_map(|f| f.builtin_modules.iter().map(|m| conf::canonical_module(m))).collect();
+        let mut dsos = facts.first()?.dso_modules.iter().cloned().collect::<std::collections::BTreeSet<_>>();
+        for f in &facts[1..] {
+            dsos.retain(|m| f.dso_modules.contains(m));
+        }
+        let mut versions: Vec<&str> = facts.iter().map(|f| f.httpd_version.as_str()).collect();
+        versions.dedup();
+        Some(BaseFacts {
+            version,
+            builtins: builtins.into_iter().collect(),
+            dsos,
+            shown: format!("httpd {} (base {name})", versions.join(", ")),
+        })
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -171,7 +206,13 @@ pub enum SettingsError {
 }
 
 impl Settings {
-    pub fn from_args(a: &crate::cli::CheckArgs, docroot: &str) -> Result<Settings, SettingsError> {
+    /// Flags win over the base lock's facts, which win over the defaults
+    /// (httpd 2.4, CentOS's built-in modules).
+    pub fn from_args(
+        a: &crate::cli::CheckArgs,
+        docroot: &str,
+        base: Option<&BaseFacts>,
+    ) -> Result<Settings, SettingsError> {
         if let Some(ns) = &a.namespace {
             if !tree::valid_namespace(ns) {
                 return Err(SettingsError::Namespace(ns.clone()));
@@ -182,12 +223,15 @@ impl Settings {
         }
         let defaults = tree::Limits::default();
         Ok(Settings {
-            version: a.httpd_version,
-            builtins: if a.builtin_modules.is_empty() {
-                conf::CENTOS_BUILTINS.iter().map(|s| s.to_string()).collect()
-            } else {
-                a.builtin_modules.iter().map(|m| conf::canonical_module(m)).collect()
+            version: a.httpd_version.or(base.map(|b| b.version)).unwrap_or(HttpdVersion::V24),
+            builtins: match base {
+                _ if !a.builtin_modules.is_empty() => {
+                    a.builtin_modules.iter().map(|m| conf::canonical_module(m)).collect()
+                }
+                Some(b) => b.builtins.clone(),
+                None => conf::CENTOS_BUILTINS.iter().map(|s| s.to_string()).collect(),
             },
+            dsos: base.map(|b| b.dsos.clone()),
             namespace: a.namespace.clone(),
             limits: tree::Limits {
                 max_file_bytes: a.max_file_bytes.unwrap_or(defaults.max_file_bytes),
@@ -254,6 +298,9 @@ pub fn check_against_conf(conf: Option<(&str, &str)>, outcome: &TreeOutcome, set
         Some((text, conf_shown)) => {
             let model = conf::Conf::parse(text, conf_shown, settings.version, &builtins);
             report.extend(model.lint(conf_shown, &settings.docroot, htaccess::HTPASSWD_PATH, 80));
+            if let Some(dsos) = &settings.dsos {
+                report.extend(model.missing_modules(conf_shown, dsos));
+            }
             model
         }
         None => conf::Conf::permissive(settings.version, &builtins),

@@ -304,6 +304,81 @@ pub fn add_tiny_image(layout: &Path, tag: &str, arch: &str) {
     ]));
 }
 
+/// Adds a small image for `arch` whose `/usr/sbin/httpd` is no program but
+/// carries the strings a real httpd binary does: the `Apache/VERSION`
+/// banner and the source names of the modules compiled in (as on CentOS 6:
+/// core, prefork, http_core, mod_so). With `/etc/passwd`, a CentOS-layout
+/// httpd.conf and a module directory holding a few shared objects. `extra`
+/// lands in `/etc/extra` so two images can differ.
+pub fn add_httpd_image(layout: &Path, tag: &str, arch: &str, version: &str, extra: &str) {
+    let image = format!("{}:{tag}", layout.display());
+    run_ok(Command::new("umoci").args(["new", "--image", &image]));
+    let work = tempfile::tempdir().unwrap();
+    let root = work.path().join("rootfs");
+    for dir in ["etc/httpd/conf", "usr/sbin", "usr/lib64/httpd/modules", "var/www/html"] {
+        std::fs::create_dir_all(root.join(dir)).unwrap();
+    }
+    let mut binary = b"\x7fELF\x02\x01\x01\0".to_vec();
+    for s in [&format!("Apache/{version} (Unix)"), "core.c", "prefork.c", "http_core.c", "mod_so.c", "main.c"] {
+        binary.extend_from_slice(s.as_bytes());
+        binary.push(0);
+    }
+    std::fs::write(root.join("usr/sbin/httpd"), binary).unwrap();
+    std::fs::write(
+        root.join("etc/passwd"),
+        "root:x:0:0:root:/root:/bin/bash\napache:x:48:48:Apache:/var/www:/sbin/nologin\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("etc/httpd/conf/httpd.conf"),
+        "ServerRoot \"/etc/httpd\"\nListen 80\nUser apache\nGroup apache\nDocumentRoot \"/var/www/html\"\n",
+    )
+    .unwrap();
+    for m in
+        ["mod_auth_basic", "mod_authn_file", "mod_authz_user", "mod_authz_host", "mod_dir", "mod_mime", "mod_rewrite"]
+    {
+        std::fs::write(root.join(format!("usr/lib64/httpd/modules/{m}.so")), b"\x7fELF").unwrap();
+    }
+    std::os::unix::fs::symlink("../../usr/lib64/httpd/modules", root.join("etc/httpd/modules")).unwrap();
+    std::fs::write(root.join("etc/extra"), extra).unwrap();
+    let tar = work.path().join("layer.tar");
+    run_ok(Command::new("tar").args(["--numeric-owner", "--mtime=@0", "-C"]).arg(&root).arg("-cf").arg(&tar).arg("."));
+    run_ok(Command::new("umoci").args(["raw", "add-layer", "--image", &image]).arg(&tar));
+    run_ok(Command::new("umoci").args(["config", "--image", &image, "--os", "linux", "--architecture", arch]));
+}
+
+/// Adds to an OCI layout a ref `name` naming an index over the refs given
+/// with their architectures (for `skopeo copy --all`).
+pub fn add_index(layout: &Path, refs: &[(&str, &str)], name: &str) {
+    use serde_json::{json, Value};
+    let index_path = layout.join("index.json");
+    let mut index: Value = serde_json::from_slice(&std::fs::read(&index_path).unwrap()).unwrap();
+    let entries: Vec<Value> = refs
+        .iter()
+        .map(|(ref_name, arch)| {
+            let m = index["manifests"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|m| m["annotations"]["org.opencontainers.image.ref.name"] == *ref_name)
+                .unwrap_or_else(|| panic!("no ref {ref_name} in {}", layout.display()));
+            json!({"mediaType": m["mediaType"], "digest": m["digest"], "size": m["size"],
+                   "platform": {"os": "linux", "architecture": arch}})
+        })
+        .collect();
+    let nested = serde_json::to_vec(&json!({
+        "schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json", "manifests": entries,
+    }))
+    .unwrap();
+    let hex = sha256_hex(&nested);
+    std::fs::write(layout.join("blobs/sha256").join(&hex), &nested).unwrap();
+    index["manifests"].as_array_mut().unwrap().push(json!({
+        "mediaType": "application/vnd.oci.image.index.v1+json", "digest": format!("sha256:{hex}"),
+        "size": nested.len(), "annotations": {"org.opencontainers.image.ref.name": name},
+    }));
+    std::fs::write(&index_path, serde_json::to_vec(&index).unwrap()).unwrap();
+}
+
 /// A contributor repo in a temp dir: a copy of examples/coffeefans.
 pub fn example_repo() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
