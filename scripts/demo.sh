@@ -45,9 +45,11 @@ echo $! >"$state/registry.pid"
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$reg_port/v2/" >/dev/null && break; sleep 0.1; done
 reg=127.0.0.1:$reg_port
 skopeo copy --quiet --dest-tls-verify=false "oci:$base_oci:latest" "docker://$reg/base/httpd:bookworm"
-base_digest=$(skopeo inspect --tls-verify=false --format '{{.Digest}}' "docker://$reg/base/httpd:bookworm")
-base="$reg/base/httpd:bookworm@$base_digest"
-echo "base pinned: $base" >&2
+
+step "sitepack base pin"
+# What a maintainer does once: resolve the tag, find the httpd in the base's
+# layers, record both in a lock (here in the demo's state dir).
+"$sitepack" base pin "$reg/base/httpd:bookworm" --name debian-httpd --lock "$state/base.lock" >&2
 
 step "sitepack build"
 work=$state/repo
@@ -55,7 +57,7 @@ cp -a examples/coffeefans "$work"
 # The copy is not a git checkout: take the epoch from sitepack's own commit.
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git -C "$root" log -1 --format=%ct 2>/dev/null || date +%s)}
 digest=$(cd "$work" && CONTAINER_NAME=web "$sitepack" build \
-    --base "$base" --image "$reg/sites/coffeefans:demo" \
+    --base-lock "$state/base.lock" --image "$reg/sites/coffeefans:demo" \
     --httpd-conf "$root/examples/operator/httpd.conf")
 echo "pushed: $reg/sites/coffeefans@$digest" >&2
 echo "imagedefinitions.json: $(cat "$work/imagedefinitions.json" | tr -d '\n ')" >&2
