@@ -99,7 +99,11 @@ pub async fn pin(registry: &Registry, reference: &Reference, wanted: &[Platform]
     let mut platforms = Vec::new();
     for platform in &targets {
         let base = resolve(registry, &pinned, platform).await?;
-        tracing::info!("{platform}: manifest {}; reading {} layers for httpd", base.manifest_digest, base.layers.len());
+        tracing::info!(
+            "{platform}: manifest {}; reading its {} layer(s) for httpd",
+            base.manifest_digest,
+            base.layers.len()
+        );
         let facts = detect(registry, &base).await?;
         platforms.push(PlatformPin { platform: platform.to_string(), manifest: base.manifest_digest, facts });
     }
@@ -304,16 +308,16 @@ async fn verify_state(
     })?;
     if pin.index.is_some() {
         for p in &pin.platforms {
-            match registry.get_manifest(repo, p.manifest.as_str()).await? {
-                Some((bytes, _)) if Digest::of_bytes(&bytes) == p.manifest => {}
-                Some(_) => {
-                    return Err(BaseError::PinMismatch {
-                        reference: pin.reference.clone(),
-                        expected: p.manifest.clone(),
-                        found: Digest::of_bytes(&[]),
-                    })
-                }
-                None => return Err(gone(&p.manifest, &format!("{} manifest", p.platform))),
+            let Some((bytes, _)) = registry.get_manifest(repo, p.manifest.as_str()).await? else {
+                return Err(gone(&p.manifest, &format!("{} manifest", p.platform)));
+            };
+            let found = Digest::of_bytes(&bytes);
+            if found != p.manifest {
+                return Err(BaseError::PinMismatch {
+                    reference: pin.reference.clone(),
+                    expected: p.manifest.clone(),
+                    found,
+                });
             }
         }
     }

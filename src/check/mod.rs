@@ -300,6 +300,15 @@ pub fn check_against_conf(conf: Option<(&str, &str)>, outcome: &TreeOutcome, set
             report.extend(model.lint(conf_shown, &settings.docroot, htaccess::HTPASSWD_PATH, 80));
             if let Some(dsos) = &settings.dsos {
                 report.extend(model.missing_modules(conf_shown, dsos));
+                // The lock says exactly what this httpd builds in, and
+                // httpd 2.4 refuses to start on such a LoadModule
+                // ("is built-in and can't be loaded"; checked with 2.4.68).
+                let fatal = settings.version == HttpdVersion::V24;
+                for f in report.findings.iter_mut().filter(|f| fatal && f.rule == "conf.builtin-loadmodule") {
+                    f.severity = Severity::Error;
+                    f.message =
+                        f.message.replace("is a fatal error on some builds", "is a fatal error: httpd would not start");
+                }
             }
             model
         }
@@ -328,4 +337,58 @@ pub fn check_against_conf(conf: Option<(&str, &str)>, outcome: &TreeOutcome, set
     }
     report.sort();
     report
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args() -> crate::cli::CheckArgs {
+        crate::cli::CheckArgs {
+            httpd_version: None,
+            builtin_modules: vec![],
+            namespace: None,
+            max_file_bytes: None,
+            max_total_bytes: None,
+            max_files: None,
+            max_path_bytes: None,
+            allow: vec![],
+        }
+    }
+
+    #[test]
+    fn with_the_locks_facts_a_builtin_or_absent_module_stops_httpd() {
+        let d = tempfile::tempdir().unwrap();
+        let (site, htpasswd) = (d.path().join("site"), d.path().join("htpasswd"));
+        std::fs::create_dir(&site).unwrap();
+        std::fs::write(site.join("index.html"), "hi").unwrap();
+        std::fs::write(&htpasswd, "u:$apr1$abcdefgh$0123456789abcdefghijkl\n").unwrap();
+        let conf = "LoadModule log_config_module modules/mod_log_config.so\n\
+                    LoadModule dir_module modules/mod_dir.so\n\
+                    LoadModule rewrite_module modules/mod_rewrite.so\n";
+        let facts = BaseFacts {
+            version: HttpdVersion::V24,
+            builtins: vec!["core".into(), "http_core".into(), "mod_log_config".into()],
+            dsos: ["mod_dir".to_owned()].into(),
+            shown: "httpd 2.4.68 (base test)".into(),
+        };
+        let judge = |facts: Option<&BaseFacts>| {
+            let settings = Settings::from_args(&args(), "/var/www/html", facts).unwrap();
+            let outcome = check_inputs(&Inputs { site: &site, htpasswd: &htpasswd }, &settings);
+            let report = check_against_conf(Some((conf, "httpd.conf")), &outcome, &settings);
+            report
+                .findings
+                .iter()
+                .filter(|f| f.rule.starts_with("conf.builtin") || f.rule == "conf.module-missing")
+                .map(|f| (f.line, f.rule, f.severity))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            judge(Some(&facts)),
+            [(Some(1), "conf.builtin-loadmodule", Severity::Error), (Some(3), "conf.module-missing", Severity::Error)]
+        );
+        // Without a lock, mod_log_config is not known to be built in, and
+        // which shared objects exist is unknown.
+        assert_eq!(judge(None), []);
+    }
 }
