@@ -30,12 +30,77 @@ pub struct Source {
     pub kind: SourceKind,
     /// For trees: which files this layer takes (folders go in every layer).
     pub select: Select,
+    /// For trees: the tree listed once and shared by the layers cut from
+    /// it; listed by this layer when absent.
+    pub listing: Option<std::sync::Arc<Listing>>,
+}
+
+/// A tree walked once with `lstat` (never following anything), in tar
+/// order: names byte-sorted, each folder before what it holds.
+#[derive(Debug, Default)]
+pub struct Listing {
+    entries: Vec<Listed>,
+}
+
+#[derive(Debug)]
+struct Listed {
+    host: PathBuf,
+    /// Full path in the image.
+    dest: String,
+    dir: bool,
+}
+
+impl Listing {
+    /// Lists `host` as it lands below `dest`; litter is left out.
+    pub fn of(host: &Path, dest: &str) -> Result<Listing, LayerError> {
+        let mut listing = Listing::default();
+        listing.walk(host, dest)?;
+        Ok(listing)
+    }
+
+    fn walk(&mut self, host: &Path, dest: &str) -> Result<(), LayerError> {
+        let read = fs::read_dir(host).map_err(|source| LayerError::Io { op: "list", path: host.to_owned(), source })?;
+        let mut names = Vec::new();
+        for entry in read {
+            let entry = entry.map_err(|source| LayerError::Io { op: "list", path: host.to_owned(), source })?;
+            names.push(entry.file_name());
+        }
+        // Byte order of names: independent of locale and of read_dir order.
+        names.sort_by(|a, b| a.as_encoded_bytes().cmp(b.as_encoded_bytes()));
+        for name in names {
+            let path = host.join(&name);
+            let Some(name) = name.to_str() else {
+                return Err(LayerError::NonUtf8Name { path });
+            };
+            // Version control and editor litter is never published (the
+            // checks warn about it).
+            if crate::check::tree::excluded(name) {
+                continue;
+            }
+            let child_dest = format!("{}/{}", dest.trim_end_matches('/'), name);
+            // lstat: never follow a link the contributor placed in the tree.
+            let meta = fs::symlink_metadata(&path).map_err(|source| LayerError::Io {
+                op: "read",
+                path: path.clone(),
+                source,
+            })?;
+            if meta.is_dir() {
+                self.entries.push(Listed { host: path.clone(), dest: child_dest.clone(), dir: true });
+                self.walk(&path, &child_dest)?;
+            } else if meta.is_file() {
+                self.entries.push(Listed { host: path, dest: child_dest, dir: false });
+            } else if let Some(err) = classify(&path, &meta) {
+                return Err(err);
+            }
+        }
+        Ok(())
+    }
 }
 
 /// How a tree is split between layers, so an edit re-sends little: media
-/// apart from pages, and each of those spread over a few buckets by the
-/// folder a file sits in (a stable hash of the folder's path: an edit
-/// changes one bucket; a file stays in its bucket whatever its content).
+/// apart from pages, and each of those spread over buckets by a stable hash
+/// of the file's path in the image (an edit changes one bucket; a file stays
+/// in its bucket whatever its content; many small files spread evenly).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Select {
     All,
@@ -48,18 +113,18 @@ pub enum Select {
 }
 
 impl Select {
-    fn takes(self, dir: &str, name: &str) -> bool {
+    fn takes(self, dest: &str) -> bool {
         match self {
             Select::All => true,
-            Select::Bucket { media, index, of } => precompressed(name) == media && bucket(dir, of) == index,
+            Select::Bucket { media, index, of } => precompressed(dest) == media && bucket(dest, of) == index,
         }
     }
 }
 
-/// FNV-1a of a folder's image path, spread over `of` buckets: fixed across
+/// FNV-1a of a file's image path, spread over `of` buckets: fixed across
 /// runs, platforms and versions (not std's randomised hasher).
-pub fn bucket(dir: &str, of: u32) -> u32 {
-    let h = dir.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+pub fn bucket(dest: &str, of: u32) -> u32 {
+    let h = dest.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
     (h % u64::from(of.max(1))) as u32
 }
 
@@ -198,7 +263,15 @@ fn write_tar<W: LevelSink>(
                         .unwrap_or(LayerError::WrongKind { path: source.host.clone(), expected: "directory" }));
                 }
                 writer.dir(&source.dest).map_err(io_err("write layer", out))?;
-                writer.tree(&source.host, &source.dest, source.select)?;
+                let own;
+                let listing = match &source.listing {
+                    Some(l) => l.as_ref(),
+                    None => {
+                        own = Listing::of(&source.host, &source.dest)?;
+                        &own
+                    }
+                };
+                writer.listed(listing, source.select)?;
             }
         }
     }
@@ -323,45 +396,16 @@ impl<W: LevelSink> TarWriter<'_, W> {
         Ok(())
     }
 
-    fn tree(&mut self, host: &Path, dest: &str, select: Select) -> Result<(), LayerError> {
-        let read = fs::read_dir(host).map_err(|source| LayerError::Io { op: "list", path: host.to_owned(), source })?;
-        let mut entries = Vec::new();
-        for entry in read {
-            let entry = entry.map_err(|source| LayerError::Io { op: "list", path: host.to_owned(), source })?;
-            entries.push(entry.file_name());
-        }
-        // Byte order of names: independent of locale and of read_dir order.
-        entries.sort_by(|a, b| a.as_encoded_bytes().cmp(b.as_encoded_bytes()));
-        for name in entries {
-            let path = host.join(&name);
-            let Some(name) = name.to_str() else {
-                return Err(LayerError::NonUtf8Name { path });
-            };
-            // Version control and editor litter is never published (the
-            // checks warn about it).
-            if crate::check::tree::excluded(name) {
-                continue;
-            }
-            let child_dest = format!("{}/{}", dest.trim_end_matches('/'), name);
-            // lstat: never follow a link the contributor placed in the tree.
-            let meta = fs::symlink_metadata(&path).map_err(|source| LayerError::Io {
-                op: "read",
-                path: path.clone(),
-                source,
-            })?;
-            if meta.is_dir() {
-                self.dir(&child_dest).map_err(|source| LayerError::Io {
+    fn listed(&mut self, listing: &Listing, select: Select) -> Result<(), LayerError> {
+        for entry in &listing.entries {
+            if entry.dir {
+                self.dir(&entry.dest).map_err(|source| LayerError::Io {
                     op: "write layer for",
-                    path: path.clone(),
+                    path: entry.host.clone(),
                     source,
                 })?;
-                self.tree(&path, &child_dest, select)?;
-            } else if meta.is_file() {
-                if select.takes(dest, name) {
-                    self.file(&path, &child_dest)?;
-                }
-            } else if let Some(err) = classify(&path, &meta) {
-                return Err(err);
+            } else if select.takes(&entry.dest) {
+                self.file(&entry.host, &entry.dest)?;
             }
         }
         Ok(())
@@ -428,6 +472,7 @@ mod tests {
     fn site_spec(root: &Path) -> LayerSpec {
         LayerSpec {
             sources: vec![Source {
+                listing: None,
                 host: root.join("site"),
                 dest: "/var/www/html".into(),
                 kind: SourceKind::Tree,
@@ -591,6 +636,7 @@ mod tests {
         fs::write(a.path().join("site/b/deep/clip.mp4"), [0, 0, 0, 1]).unwrap();
         let with = |select| LayerSpec {
             sources: vec![Source {
+                listing: None,
                 host: a.path().join("site"),
                 dest: "/var/www/html".into(),
                 kind: SourceKind::Tree,
@@ -635,6 +681,7 @@ mod tests {
         fs::write(a.path().join("htpasswd"), "u:$apr1$x$y\n").unwrap();
         let spec = LayerSpec {
             sources: vec![Source {
+                listing: None,
                 host: a.path().join("htpasswd"),
                 dest: "/opt/.htpasswd".into(),
                 kind: SourceKind::File,

@@ -201,15 +201,12 @@ async fn httpd_conf(
     }
 }
 
-/// ECR only: the repository must exist (or be created on request), and an
-/// immutable tag may only be "pushed" again with the same digest. Returns
-/// true when the tag already holds exactly this image.
-async fn check_ecr_repository(
+/// ECR only, before any upload: the repository must exist (or is created
+/// on request). Returns whether its tags are immutable.
+async fn ensure_ecr_repository(
     plan: &BuildPlan,
     ecr: &aws::ecr::Ecr,
-    dest: &Registry,
     image: &reference::Reference,
-    digest: &digest::Digest,
 ) -> Result<bool, Error> {
     let info = match ecr.repository(&image.repository).await? {
         Some(info) => info,
@@ -229,21 +226,14 @@ async fn check_ecr_repository(
             }
         },
     };
-    let Some(tag) = image.tag.as_deref().filter(|_| info.immutable_tags) else {
-        return Ok(false);
-    };
-    match dest.get_manifest(&image.repository, tag).await? {
-        None => Ok(false),
-        Some((bytes, _)) => {
-            let existing = digest::Digest::of_bytes(&bytes);
-            if &existing == digest {
-                tracing::info!("{image} already holds this image and its tags are immutable: nothing to push");
-                Ok(true)
-            } else {
-                Err(publish::PushError::TagImmutable { image: image.to_string(), existing, new: digest.clone() }.into())
-            }
-        }
-    }
+    Ok(info.immutable_tags)
+}
+
+/// What an immutable tag names already, if anything: then the build can
+/// only be a no-op (same digest) or refused, and nothing is uploaded.
+async fn immutable_tag_target(dest: &Registry, image: &reference::Reference) -> Result<Option<digest::Digest>, Error> {
+    let Some(tag) = image.tag.as_deref() else { return Ok(None) };
+    Ok(dest.get_manifest(&image.repository, tag).await?.map(|(bytes, _)| digest::Digest::of_bytes(&bytes)))
 }
 
 /// The layers of the image `image`'s tag names now, by diff_id. Anything
@@ -391,16 +381,28 @@ async fn run(plan: &BuildPlan) -> Result<BuildReport, Error> {
     }
     let base = &bases[0];
     timings.resolve_base = t.elapsed().as_millis() as u64;
-    // The tag's previous image, by diff_id: unchanged layers reuse its
-    // blobs without being compressed again.
-    let reuse = match &plan.output {
-        Output::Registry { image } => previous_layers(&*registries.get(image).await?, image).await,
-        _ => layer::Reuse::new(),
+    // The destination, ready before the layers so each is uploaded as soon
+    // as it is built; and the tag's previous image, by diff_id: unchanged
+    // layers reuse its blobs without being compressed again.
+    let (dest, taken, reuse) = match &plan.output {
+        Output::Registry { image } => {
+            let dest = registries.get(image).await?;
+            let immutable = match registries.ecr.get(&image.registry) {
+                Some(ecr) => ensure_ecr_repository(plan, ecr, image).await?,
+                None => false,
+            };
+            let taken = if immutable { immutable_tag_target(&dest, image).await? } else { None };
+            let reuse = previous_layers(&dest, image).await;
+            (Some((dest, image)), taken, reuse)
+        }
+        _ => (None, None, layer::Reuse::new()),
     };
+    // Blobs go over early unless an immutable tag is already taken.
+    let uploads_to = dest.as_ref().filter(|_| taken.is_none());
 
     // Layers are CPU and disk work: off the async runtime.
     let facts = &tree.facts;
-    let specs = plan::layer_specs(
+    let mut specs = plan::layer_specs(
         &conf,
         &plan.inputs,
         &tree.layout.dest(plan::DOCROOT),
@@ -409,21 +411,69 @@ async fn run(plan: &BuildPlan) -> Result<BuildReport, Error> {
     );
     let mtime = plan.epoch.seconds;
     let t = Instant::now();
-    // Each layer on its own blocking thread: both cores busy, bounded by
-    // tokio's blocking pool; each streams through a bounded buffer.
+    // The site is listed once; every bucket layer takes its files from it.
+    let site = plan.inputs.site.clone();
+    let site_dest = tree.layout.dest(plan::DOCROOT);
+    let listing = Arc::new(
+        tokio::task::spawn_blocking(move || layer::Listing::of(&site, &site_dest))
+            .await
+            .map_err(|e| Error::Task(e.to_string()))??,
+    );
+    for source in specs.iter_mut().flat_map(|s| s.sources.iter_mut()) {
+        if source.kind == layer::SourceKind::Tree {
+            source.listing = Some(listing.clone());
+        }
+    }
+    // Each layer on a blocking thread, as many at once as there are cores
+    // (more only adds buffers and switching); each streams through a
+    // bounded buffer.
     let reuse = Arc::new(reuse);
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let slots = Arc::new(tokio::sync::Semaphore::new(cores));
     let tasks: Vec<_> = specs
         .into_iter()
         .enumerate()
         .map(|(i, spec)| {
             let (reuse, out) = (reuse.clone(), work.path().join(format!("layer-{i}.tar.gz")));
-            tokio::task::spawn_blocking(move || layer::build(&spec, mtime, &out, &reuse))
+            let slots = slots.clone();
+            tokio::spawn(async move {
+                let _slot = slots.acquire_owned().await.expect("the semaphore is never closed");
+                tokio::task::spawn_blocking(move || layer::build(&spec, mtime, &out, &reuse)).await
+            })
         })
         .collect();
-    let mut layers = Vec::with_capacity(tasks.len());
-    for task in tasks {
-        layers.push(task.await.map_err(|e| Error::Task(e.to_string()))??);
-    }
+    // Each layer goes to the registry as soon as it is built, while the
+    // others are still being compressed.
+    // The base layers go over meanwhile, in the same few transfer slots.
+    let progress = progress::Progress::for_uploads();
+    let transfers = tokio::sync::Semaphore::new(publish::CONCURRENT_BLOBS);
+    let site_layers = futures_util::future::try_join_all(tasks.into_iter().map(|task| async {
+        let layer = task.await.map_err(|e| Error::Task(e.to_string()))?.map_err(|e| Error::Task(e.to_string()))??;
+        let report = match uploads_to {
+            Some((dest, image)) => {
+                let _slot = transfers.acquire().await.expect("the semaphore is never closed");
+                Some(publish::layer_blob(dest, &image.repository, &layer, &progress).await?)
+            }
+            None => None,
+        };
+        Ok::<_, Error>((layer, report))
+    }));
+    let base_layers = async {
+        match uploads_to {
+            Some((dest, image)) => {
+                let all: Vec<&base::BaseImage> = bases.iter().collect();
+                Ok::<_, Error>(
+                    publish::base_blobs(dest, &image.repository, &base_reg, &all, &transfers, &progress).await?,
+                )
+            }
+            None => Ok(Vec::new()),
+        }
+    };
+    let (built, base_blobs) = tokio::join!(site_layers, base_layers);
+    progress.finish();
+    let base_blobs = base_blobs?;
+    let (layers, layer_blobs): (Vec<layer::Layer>, Vec<Option<publish::BlobReport>>) = built?.into_iter().unzip();
+    let layer_blobs: Vec<publish::BlobReport> = layer_blobs.into_iter().flatten().collect();
     timings.build_layers = t.elapsed().as_millis() as u64;
     for b in &bases {
         tracing::info!(
@@ -477,16 +527,27 @@ async fn run(plan: &BuildPlan) -> Result<BuildReport, Error> {
             // Several platforms: an index over the images takes the tag.
             let index = (images.len() > 1).then(|| image::index(&pairs, &metadata));
             let top = index.as_ref().unwrap_or(&images[0].manifest);
-            let dest = registries.get(image).await?;
+            let dest = &dest.as_ref().expect("a registry output has a destination").0;
             let t = Instant::now();
-            let already_there = match registries.ecr.get(&image.registry) {
-                Some(ecr) => check_ecr_repository(plan, ecr, &dest, image, &top.digest).await?,
+            let already_there = match taken {
+                Some(existing) if existing == top.digest => {
+                    tracing::info!("{image} already holds this image and its tags are immutable: nothing to push");
+                    true
+                }
+                Some(existing) => {
+                    let new = top.digest.clone();
+                    return Err(publish::PushError::TagImmutable { image: image.to_string(), existing, new }.into());
+                }
                 None => false,
             };
-            let mut pushed = publish::PushReport { blobs: Vec::new(), bytes_uploaded: 0 };
+            let early: Vec<publish::BlobReport> = base_blobs.into_iter().chain(layer_blobs).collect();
+            let mut pushed = publish::PushReport {
+                bytes_uploaded: early.iter().filter(|b| b.action == BlobAction::Uploaded).map(|b| b.size).sum(),
+                blobs: early,
+            };
             if !already_there {
-                for (b, new) in &pairs {
-                    let one = publish::push(&dest, image, &base_reg, b, &layers, new, index.is_none()).await?;
+                for (_, new) in &pairs {
+                    let one = publish::push(dest, image, new, index.is_none()).await?;
                     pushed.blobs.extend(one.blobs);
                     pushed.bytes_uploaded += one.bytes_uploaded;
                 }
@@ -513,7 +574,7 @@ async fn run(plan: &BuildPlan) -> Result<BuildReport, Error> {
                 tracing::info!("index pushed: {}@{} ({} platforms)", image.name(), new.digest, pairs.len());
             }
             let t = Instant::now();
-            publish::verify(&dest, image, &new.digest).await?;
+            publish::verify(dest, image, &new.digest).await?;
             timings.verify = t.elapsed().as_millis() as u64;
             tracing::info!("verified: {image} → {}", new.digest);
             let uri = deploy::image_uri(image, &new.digest, plan.deploy.form);

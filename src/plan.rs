@@ -480,8 +480,9 @@ pub fn build_plan(args: BuildArgs, env: Env<'_>) -> Result<BuildPlan, PlanError>
 /// untouched: the operator's conf, the htpasswd, then the site. The site is
 /// split by a fixed rule: already-compressed media first, then everything
 /// else (pages, css, js); each kind spread over buckets by the hash of a
-/// file's folder, one bucket per 64 MiB of media (at most 4) and per 16 MiB
-/// of pages (at most 8). Every site layer carries the folder entries, so
+/// file's path in the image, one bucket per 64 MiB of media (at most 4) and
+/// per 4 MiB of pages (at most 16): an edited page re-sends one bucket,
+/// 4 MiB of pages or a sixteenth of them. Every site layer carries the folder entries, so
 /// together they give exactly the tree one `COPY` gives. `conf` is where the
 /// httpd.conf is on disk; `site_dest` the document root, or `/NAME/` in it
 /// for a flat namespace.
@@ -493,7 +494,7 @@ pub fn layer_specs(conf: &Path, inputs: &Inputs, site_dest: &str, media_bytes: u
     let site_shown = format!("{site_dest}/");
     let buckets = |bytes: u64, per: u64, max: u64| bytes.div_ceil(per).clamp(1, max) as u32;
     let kinds =
-        [(true, media_bytes, buckets(media_bytes, 64 << 20, 4)), (false, page_bytes, buckets(page_bytes, 16 << 20, 8))];
+        [(true, media_bytes, buckets(media_bytes, 64 << 20, 4)), (false, page_bytes, buckets(page_bytes, 4 << 20, 16))];
     for (media, bytes, of) in kinds {
         if media && bytes == 0 {
             continue;
@@ -530,7 +531,7 @@ pub fn deploy_paths_hint(args: &BuildArgs) -> Vec<PathBuf> {
 
 fn layer(host: &Path, dest: &str, kind: SourceKind, select: Select, shown_src: &str, shown_dest: &str) -> LayerSpec {
     LayerSpec {
-        sources: vec![Source { host: host.to_owned(), dest: dest.to_owned(), kind, select }],
+        sources: vec![Source { host: host.to_owned(), dest: dest.to_owned(), kind, select, listing: None }],
         created_by: format!("COPY --chown=root:root {shown_src} {shown_dest} # sitepack"),
     }
 }
@@ -806,12 +807,12 @@ mod tests {
         // No media: conf, htpasswd and the site as one layer, as one COPY.
         assert_eq!(names(0, 1000).len(), 3);
         assert!(names(0, 1000)[2].starts_with("COPY --chown=root:root site/ /var/www/html/"));
-        // 300 MB of media, 100 MB of pages: 4 media buckets (cap), 7 page buckets.
-        let big = names(300 << 20, 100 << 20);
-        assert_eq!(big.len(), 2 + 4 + 7);
-        assert!(big[2].contains("site/ (media 1/4)") && big[12].contains("site/ (pages 7/7)"), "{big:?}");
-        // Never more than 2 + 4 + 8 layers, whatever the size.
-        assert_eq!(names(u64::MAX / 4, u64::MAX / 4).len(), 14);
+        // 300 MB of media, 30 MB of pages: 4 media buckets (cap), 8 page buckets.
+        let big = names(300 << 20, 30 << 20);
+        assert_eq!(big.len(), 2 + 4 + 8);
+        assert!(big[2].contains("site/ (media 1/4)") && big[13].contains("site/ (pages 8/8)"), "{big:?}");
+        // Never more than 2 + 4 + 16 layers, whatever the size.
+        assert_eq!(names(u64::MAX / 4, u64::MAX / 4).len(), 22);
     }
 
     #[test]

@@ -19,7 +19,7 @@ use crate::reference::Reference;
 use crate::registry::{BlobAction, MountOutcome, Registry, RegistryError, Remote};
 
 /// Blob transfers in flight at once; ECR throttles beyond a few.
-const CONCURRENT_BLOBS: usize = 4;
+pub const CONCURRENT_BLOBS: usize = 4;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct BlobReport {
@@ -54,93 +54,107 @@ pub enum PushError {
 
 type BlobFuture<'a> = Pin<Box<dyn Future<Output = Result<BlobReport, RegistryError>> + Send + 'a>>;
 
-pub async fn push(
+/// One site layer into `repo`: nothing when the registry has it, else
+/// uploaded and confirmed. Runs as soon as the layer is built, before the
+/// rest of the push.
+pub async fn layer_blob(
     dest: &Registry,
-    image: &Reference,
-    source: &Registry,
-    base: &BaseImage,
-    layers: &[Layer],
-    new: &NewImage,
-    tag_it: bool,
-) -> Result<PushReport, PushError> {
-    let repo = image.repository.as_str();
-    let progress = &Progress::for_uploads();
-    let same_registry = dest.name() == source.name();
-    let mut jobs: Vec<BlobFuture<'_>> = Vec::new();
-    for layer in &base.layers {
-        jobs.push(Box::pin(async move {
-            let report = |action| BlobReport { digest: layer.digest.clone(), size: layer.size, kind: "base", action };
-            if dest.blob_exists(repo, &layer.digest).await?.is_some() {
-                return Ok(report(BlobAction::Reused));
-            }
-            let mut session = None;
-            if same_registry {
-                match dest.mount_blob(repo, &layer.digest, &base.reference.repository).await? {
-                    MountOutcome::Mounted => return Ok(report(BlobAction::Mounted)),
-                    MountOutcome::Upload(url) => session = Some(url),
-                }
-            }
-            let from = Remote { registry: source, repo: &base.reference.repository };
-            dest.copy_blob_from(repo, &layer.digest, layer.size, from, session, progress).await?;
-            Ok(report(BlobAction::Uploaded))
-        }));
+    repo: &str,
+    layer: &Layer,
+    progress: &Progress,
+) -> Result<BlobReport, PushError> {
+    let report = |action| BlobReport { digest: layer.digest.clone(), size: layer.size, kind: "layer", action };
+    if dest.blob_exists(repo, &layer.digest).await?.is_some() {
+        return Ok(report(BlobAction::Reused));
     }
-    for layer in layers {
-        jobs.push(Box::pin(async move {
-            let report = |action| BlobReport { digest: layer.digest.clone(), size: layer.size, kind: "layer", action };
-            if dest.blob_exists(repo, &layer.digest).await?.is_some() {
-                return Ok(report(BlobAction::Reused));
-            }
-            let Some(path) = &layer.path else {
-                // Reused from the tag's previous image, yet gone from the registry.
-                return Err(RegistryError::Protocol {
-                    registry: dest.name().into(),
-                    detail: format!(
-                        "blob {} of the previous image is missing from {repo}; rerun to rebuild it",
-                        layer.digest
-                    ),
-                });
-            };
-            dest.upload_file(repo, &layer.digest, layer.size, path, progress).await?;
-            Ok(report(BlobAction::Uploaded))
-        }));
-    }
-    jobs.push(Box::pin(async move {
-        let config = &new.config;
-        let report = |action| BlobReport { digest: config.digest.clone(), size: config.size(), kind: "config", action };
-        if dest.blob_exists(repo, &config.digest).await?.is_some() {
-            return Ok(report(BlobAction::Reused));
+    let Some(path) = &layer.path else {
+        // Reused from the tag's previous image, yet gone from the registry.
+        return Err(RegistryError::Protocol {
+            registry: dest.name().into(),
+            detail: format!("blob {} of the previous image is missing from {repo}; rerun to rebuild it", layer.digest),
         }
-        dest.upload_bytes(repo, &config.digest, config.bytes.clone()).await?;
-        Ok(report(BlobAction::Uploaded))
-    }));
-    // `buffered` keeps the report in manifest order.
-    let blobs: Result<Vec<BlobReport>, _> = stream::iter(jobs).buffered(CONCURRENT_BLOBS).try_collect().await;
-    progress.finish();
-    let blobs = blobs?;
-    for blob in &blobs {
-        tracing::debug!(digest = %blob.digest, kind = blob.kind, action = ?blob.action, "blob");
-    }
+        .into());
+    };
+    dest.upload_file(repo, &layer.digest, layer.size, path, progress).await?;
+    confirm(dest, repo, &layer.digest).await?;
+    Ok(report(BlobAction::Uploaded))
+}
 
-    // Confirm before tagging: a manifest must never name a missing blob.
-    for blob in &blobs {
-        if dest.blob_exists(repo, &blob.digest).await?.is_none() {
-            return Err(PushError::BlobMissing {
-                registry: dest.name().into(),
-                repo: repo.into(),
-                digest: blob.digest.clone(),
-            });
+/// A manifest must never name a missing blob: read back what was sent.
+async fn confirm(dest: &Registry, repo: &str, digest: &Digest) -> Result<(), PushError> {
+    if dest.blob_exists(repo, digest).await?.is_none() {
+        return Err(PushError::BlobMissing { registry: dest.name().into(), repo: repo.into(), digest: digest.clone() });
+    }
+    Ok(())
+}
+
+/// The base layers of every platform into `repo`: present, mounted from the
+/// base repository on the same registry, or streamed across; each confirmed.
+/// Runs while the site layers are being built. `slots` caps transfers in
+/// flight together with the site layers' uploads.
+pub async fn base_blobs(
+    dest: &Registry,
+    repo: &str,
+    source: &Registry,
+    bases: &[&BaseImage],
+    slots: &tokio::sync::Semaphore,
+    progress: &Progress,
+) -> Result<Vec<BlobReport>, PushError> {
+    let same_registry = dest.name() == source.name();
+    let mut seen = std::collections::HashSet::new();
+    let mut jobs: Vec<BlobFuture<'_>> = Vec::new();
+    for base in bases {
+        // Platforms may share base layers: each blob once.
+        for layer in base.layers.iter().filter(|l| seen.insert(l.digest.clone())) {
+            jobs.push(Box::pin(async move {
+                let _slot = slots.acquire().await.expect("the semaphore is never closed");
+                let report =
+                    |action| BlobReport { digest: layer.digest.clone(), size: layer.size, kind: "base", action };
+                if dest.blob_exists(repo, &layer.digest).await?.is_some() {
+                    return Ok(report(BlobAction::Reused));
+                }
+                let mut session = None;
+                if same_registry {
+                    match dest.mount_blob(repo, &layer.digest, &base.reference.repository).await? {
+                        MountOutcome::Mounted => return Ok(report(BlobAction::Mounted)),
+                        MountOutcome::Upload(url) => session = Some(url),
+                    }
+                }
+                let from = Remote { registry: source, repo: &base.reference.repository };
+                dest.copy_blob_from(repo, &layer.digest, layer.size, from, session, progress).await?;
+                Ok(report(BlobAction::Uploaded))
+            }));
         }
     }
+    // `buffered` keeps the report in manifest order; `slots` bounds it.
+    let blobs: Vec<BlobReport> = stream::iter(jobs).buffered(usize::MAX).try_collect().await?;
+    for blob in blobs.iter().filter(|b| b.action != BlobAction::Reused) {
+        confirm(dest, repo, &blob.digest).await?;
+    }
+    Ok(blobs)
+}
+
+/// The config, then the manifest (under the tag, or by digest for one
+/// image of an index). Every blob it names is already in `repo`.
+pub async fn push(dest: &Registry, image: &Reference, new: &NewImage, tag_it: bool) -> Result<PushReport, PushError> {
+    let repo = image.repository.as_str();
+    let config = &new.config;
+    let report = |action| BlobReport { digest: config.digest.clone(), size: config.size(), kind: "config", action };
+    let blob = if dest.blob_exists(repo, &config.digest).await?.is_some() {
+        report(BlobAction::Reused)
+    } else {
+        dest.upload_bytes(repo, &config.digest, config.bytes.clone()).await?;
+        confirm(dest, repo, &config.digest).await?;
+        report(BlobAction::Uploaded)
+    };
     // One image of several goes in by digest; the index takes the tag.
     let reference = match (&image.tag, tag_it) {
         (Some(tag), true) => tag.clone(),
         _ => new.manifest.digest.to_string(),
     };
     dest.put_manifest(repo, &reference, new.manifest.media_type, new.manifest.bytes.clone()).await?;
-    let bytes_uploaded =
-        blobs.iter().filter(|b| b.action == BlobAction::Uploaded).map(|b| b.size).sum::<u64>() + new.manifest.size();
-    Ok(PushReport { blobs, bytes_uploaded })
+    let bytes_uploaded = if blob.action == BlobAction::Uploaded { blob.size } else { 0 } + new.manifest.size();
+    Ok(PushReport { blobs: vec![blob], bytes_uploaded })
 }
 
 /// Reads the tag back and checks it names the manifest just pushed.
