@@ -174,7 +174,7 @@ pub enum ReportFormat {
 }
 
 /// What the checks judge against; shared by `build` and `check`.
-#[derive(Debug, Clone, Args)]
+#[derive(Debug, Clone, Default, Args)]
 pub struct CheckArgs {
     /// httpd version the checks assume [default: the base lock's, else 2.4]
     #[arg(long, value_enum, help_heading = "Checks")]

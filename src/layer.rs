@@ -37,12 +37,12 @@ pub struct Source {
 
 /// A tree walked once with `lstat` (never following anything), in tar
 /// order: names byte-sorted, each folder before what it holds.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq, Eq)]
 pub struct Listing {
     entries: Vec<Listed>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, PartialEq, Eq)]
 struct Listed {
     host: PathBuf,
     /// Full path in the image.
@@ -51,6 +51,11 @@ struct Listed {
 }
 
 impl Listing {
+    /// Adds the next entry, in tar order (for a walk done elsewhere).
+    pub fn push(&mut self, host: PathBuf, dest: String, dir: bool) {
+        self.entries.push(Listed { host, dest, dir });
+    }
+
     /// Lists `host` as it lands below `dest`; litter is left out.
     pub fn of(host: &Path, dest: &str) -> Result<Listing, LayerError> {
         let mut listing = Listing::default();

@@ -341,7 +341,7 @@ async fn run(plan: &BuildPlan) -> Result<BuildReport, Error> {
     }
     // The contributor's files first, before any network call.
     let inputs = check::Inputs { site: &plan.inputs.site, htpasswd: &plan.inputs.htpasswd };
-    let tree = check::check_inputs(&inputs, &plan.checks);
+    let mut tree = check::check_inputs(&inputs, &plan.checks);
     refuse_on_errors(&tree.report)?;
 
     let aws = aws::Aws::default();
@@ -411,14 +411,9 @@ async fn run(plan: &BuildPlan) -> Result<BuildReport, Error> {
     );
     let mtime = plan.epoch.seconds;
     let t = Instant::now();
-    // The site is listed once; every bucket layer takes its files from it.
-    let site = plan.inputs.site.clone();
-    let site_dest = tree.layout.dest(plan::DOCROOT);
-    let listing = Arc::new(
-        tokio::task::spawn_blocking(move || layer::Listing::of(&site, &site_dest))
-            .await
-            .map_err(|e| Error::Task(e.to_string()))??,
-    );
+    // The checks' walk of the site (error-free, or the build stopped) is
+    // the listing every bucket layer takes its files from.
+    let listing = Arc::new(std::mem::take(&mut tree.facts.listing));
     for source in specs.iter_mut().flat_map(|s| s.sources.iter_mut()) {
         if source.kind == layer::SourceKind::Tree {
             source.listing = Some(listing.clone());

@@ -343,19 +343,6 @@ pub fn check_against_conf(conf: Option<(&str, &str)>, outcome: &TreeOutcome, set
 mod tests {
     use super::*;
 
-    fn args() -> crate::cli::CheckArgs {
-        crate::cli::CheckArgs {
-            httpd_version: None,
-            builtin_modules: vec![],
-            namespace: None,
-            max_file_bytes: None,
-            max_total_bytes: None,
-            max_files: None,
-            max_path_bytes: None,
-            allow: vec![],
-        }
-    }
-
     #[test]
     fn with_the_locks_facts_a_builtin_or_absent_module_stops_httpd() {
         let d = tempfile::tempdir().unwrap();
@@ -373,7 +360,7 @@ mod tests {
             shown: "httpd 2.4.68 (base test)".into(),
         };
         let judge = |facts: Option<&BaseFacts>| {
-            let settings = Settings::from_args(&args(), "/var/www/html", facts).unwrap();
+            let settings = Settings::from_args(&crate::cli::CheckArgs::default(), "/var/www/html", facts).unwrap();
             let outcome = check_inputs(&Inputs { site: &site, htpasswd: &htpasswd }, &settings);
             let report = check_against_conf(Some((conf, "httpd.conf")), &outcome, &settings);
             report

@@ -53,6 +53,9 @@ pub struct SiteFacts {
     pub bytes: u64,
     /// Bytes of files the layers store as media (already compressed).
     pub media_bytes: u64,
+    /// What the layers publish, in tar order: the layer builder reuses this
+    /// walk instead of listing the tree again (valid when no error was found).
+    pub listing: crate::layer::Listing,
 }
 
 /// Where the site lands under the document root with `--namespace`.
@@ -278,8 +281,10 @@ impl Walker<'_> {
                     "replace it with a copy of the file it points to",
                 ));
             } else if ft.is_dir() {
+                self.facts.listing.push(path.clone(), image_path, true);
                 self.dir(&path, &shown_child, &rel_child);
             } else if ft.is_file() {
+                self.facts.listing.push(path.clone(), image_path, false);
                 self.file(&path, &shown_child, rel, name, &meta);
             } else {
                 let kind = if ft.is_fifo() {
@@ -451,5 +456,20 @@ mod tests {
                 && !valid_namespace("a/b")
                 && !valid_namespace("")
         );
+    }
+
+    #[test]
+    fn the_checks_walk_lists_exactly_what_the_layers_would() {
+        let d = tempfile::tempdir().unwrap();
+        let site = d.path().join("site");
+        for dir in ["b/deep", "a", ".git"] {
+            fs::create_dir_all(site.join(dir)).unwrap();
+        }
+        for file in ["b/deep/x.html", "a/logo.png", "index.html", "Z.css", "notes.txt~", ".git/HEAD", "b/.htaccess"] {
+            fs::write(site.join(file), "x").unwrap();
+        }
+        let (findings, facts) = check_site(&site, "site", "/var/www/html", &Layout::Root, &Limits::default());
+        assert!(findings.iter().all(|f| f.severity == crate::check::Severity::Warning), "{findings:?}");
+        assert_eq!(facts.listing, crate::layer::Listing::of(&site, "/var/www/html").unwrap());
     }
 }

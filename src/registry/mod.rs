@@ -356,7 +356,12 @@ impl Registry {
             if let Some(h) = &carried {
                 req = req.header(AUTHORIZATION, h.clone());
             }
-            let resp = req.send().await.map_err(|e| self.unreachable(&e))?;
+            let req = req.build().map_err(|e| self.unreachable(&e))?;
+            // Method, path and status only: queries may carry upload state.
+            let (method, path, started) =
+                (req.method().clone(), req.url().path().to_owned(), std::time::Instant::now());
+            let resp = self.http.execute(req).await.map_err(|e| self.unreachable(&e))?;
+            tracing::trace!(registry = %self.name, "{method} {path} → {} in {:.1?}", resp.status().as_u16(), started.elapsed());
             if resp.status() != StatusCode::UNAUTHORIZED {
                 return Ok(resp);
             }
