@@ -236,38 +236,51 @@ async fn immutable_tag_target(dest: &Registry, image: &reference::Reference) -> 
     Ok(dest.get_manifest(&image.repository, tag).await?.map(|(bytes, _)| digest::Digest::of_bytes(&bytes)))
 }
 
-/// The layers of the image `image`'s tag names now, by diff_id. Anything
-/// unexpected (no tag, unreadable config) means no reuse.
-async fn previous_layers(dest: &Registry, image: &reference::Reference) -> layer::Reuse {
-    let mut reuse = layer::Reuse::new();
-    let Some(tag) = &image.tag else { return reuse };
-    let Ok(Some((bytes, _))) = dest.get_manifest(&image.repository, tag).await else { return reuse };
-    let Ok(mut manifest) = serde_json::from_slice::<serde_json::Value>(&bytes) else { return reuse };
+/// The image `image`'s tag names as the build starts: its layers by
+/// diff_id (reused without being compressed again), every blob it names
+/// (present, since that manifest keeps them: no HEAD needed), and its
+/// digest. Anything unexpected (no tag, unreadable config) means none.
+#[derive(Debug, Default)]
+struct Previous {
+    reuse: layer::Reuse,
+    known: publish::Known,
+    digest: Option<digest::Digest>,
+}
+
+async fn previous_image(dest: &Registry, image: &reference::Reference) -> Previous {
+    let mut previous = Previous::default();
+    let Some(tag) = &image.tag else { return previous };
+    let Ok(Some((bytes, _))) = dest.get_manifest(&image.repository, tag).await else { return previous };
+    let top = digest::Digest::of_bytes(&bytes);
+    let Ok(mut manifest) = serde_json::from_slice::<serde_json::Value>(&bytes) else { return previous };
     // An index (a multi-platform build): every image has the same site
     // layers, so the first image answers.
     if let Some(first) = manifest.pointer("/manifests/0/digest").and_then(|d| d.as_str()).map(str::to_owned) {
-        let Ok(Some((bytes, _))) = dest.get_manifest(&image.repository, &first).await else { return reuse };
-        let Ok(inner) = serde_json::from_slice::<serde_json::Value>(&bytes) else { return reuse };
+        let Ok(Some((bytes, _))) = dest.get_manifest(&image.repository, &first).await else { return previous };
+        let Ok(inner) = serde_json::from_slice::<serde_json::Value>(&bytes) else { return previous };
         manifest = inner;
     }
-    let config =
+    let config_digest =
         manifest.pointer("/config/digest").and_then(|d| d.as_str()).and_then(|d| digest::Digest::parse(d).ok());
-    let (Some(config), Some(layers)) = (config, manifest.get("layers").and_then(|l| l.as_array())) else {
-        return reuse;
+    let (Some(config_digest), Some(layers)) = (config_digest, manifest.get("layers").and_then(|l| l.as_array())) else {
+        return previous;
     };
-    let Ok(config) = dest.get_blob_verified(&image.repository, &config).await else { return reuse };
-    let Ok(config) = serde_json::from_slice::<serde_json::Value>(&config) else { return reuse };
+    let Ok(config) = dest.get_blob_verified(&image.repository, &config_digest).await else { return previous };
+    let Ok(config) = serde_json::from_slice::<serde_json::Value>(&config) else { return previous };
     let diff_ids = config.pointer("/rootfs/diff_ids").and_then(|d| d.as_array()).cloned().unwrap_or_default();
     for (diff_id, layer) in diff_ids.iter().zip(layers) {
         let diff_id = diff_id.as_str().and_then(|d| digest::Digest::parse(d).ok());
         let digest = layer.get("digest").and_then(|d| d.as_str()).and_then(|d| digest::Digest::parse(d).ok());
         if let (Some(diff_id), Some(digest), Some(size)) = (diff_id, digest, layer.get("size").and_then(|s| s.as_u64()))
         {
-            reuse.insert(diff_id, (digest, size));
+            previous.known.insert(digest.clone());
+            previous.reuse.insert(diff_id, (digest, size));
         }
     }
-    tracing::debug!("previous image of {image}: {} layers to reuse from", reuse.len());
-    reuse
+    previous.known.insert(config_digest);
+    previous.digest = Some(top);
+    tracing::debug!("previous image of {image}: {} layers to reuse from", previous.reuse.len());
+    previous
 }
 
 /// Logs warnings; any error stops the build.
@@ -339,6 +352,10 @@ async fn run(plan: &BuildPlan) -> Result<BuildReport, Error> {
     for warning in &plan.warnings {
         tracing::warn!("{warning}");
     }
+    // The HTTP client (its trusted CAs parsed) is made meanwhile; no request
+    // is sent until the checks have passed.
+    let timeout = plan.registry.io_timeout;
+    let client = tokio::task::spawn_blocking(move || registry::http_client(timeout));
     // The contributor's files first, before any network call.
     let inputs = check::Inputs { site: &plan.inputs.site, htpasswd: &plan.inputs.htpasswd };
     let mut tree = check::check_inputs(&inputs, &plan.checks);
@@ -361,6 +378,9 @@ async fn run(plan: &BuildPlan) -> Result<BuildReport, Error> {
         auth_host: dest_host,
         aws_account: plan.aws_account.clone(),
     };
+    // Ready by now; an error building it is seen again (from the shared
+    // cell) when the first registry connects.
+    let _ = client.await;
     let mut registries = connect::Registries::new(access, &aws);
     let t = Instant::now();
     let base_reg = registries.get(&plan.base).await?;
@@ -384,7 +404,7 @@ async fn run(plan: &BuildPlan) -> Result<BuildReport, Error> {
     // The destination, ready before the layers so each is uploaded as soon
     // as it is built; and the tag's previous image, by diff_id: unchanged
     // layers reuse its blobs without being compressed again.
-    let (dest, taken, reuse) = match &plan.output {
+    let (dest, taken, previous) = match &plan.output {
         Output::Registry { image } => {
             let dest = registries.get(image).await?;
             let immutable = match registries.ecr.get(&image.registry) {
@@ -392,10 +412,10 @@ async fn run(plan: &BuildPlan) -> Result<BuildReport, Error> {
                 None => false,
             };
             let taken = if immutable { immutable_tag_target(&dest, image).await? } else { None };
-            let reuse = previous_layers(&dest, image).await;
-            (Some((dest, image)), taken, reuse)
+            let previous = previous_image(&dest, image).await;
+            (Some((dest, image)), taken, previous)
         }
-        _ => (None, None, layer::Reuse::new()),
+        _ => (None, None, Previous::default()),
     };
     // Blobs go over early unless an immutable tag is already taken.
     let uploads_to = dest.as_ref().filter(|_| taken.is_none());
@@ -422,7 +442,8 @@ async fn run(plan: &BuildPlan) -> Result<BuildReport, Error> {
     // Each layer on a blocking thread, as many at once as there are cores
     // (more only adds buffers and switching); each streams through a
     // bounded buffer.
-    let reuse = Arc::new(reuse);
+    let reuse = Arc::new(previous.reuse);
+    let known = &previous.known;
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let slots = Arc::new(tokio::sync::Semaphore::new(cores));
     let tasks: Vec<_> = specs
@@ -457,9 +478,8 @@ async fn run(plan: &BuildPlan) -> Result<BuildReport, Error> {
         match uploads_to {
             Some((dest, image)) => {
                 let all: Vec<&base::BaseImage> = bases.iter().collect();
-                Ok::<_, Error>(
-                    publish::base_blobs(dest, &image.repository, &base_reg, &all, &transfers, &progress).await?,
-                )
+                let repo = &image.repository;
+                Ok::<_, Error>(publish::base_blobs(dest, repo, &base_reg, &all, known, &transfers, &progress).await?)
             }
             None => Ok(Vec::new()),
         }
@@ -542,11 +562,12 @@ async fn run(plan: &BuildPlan) -> Result<BuildReport, Error> {
             };
             if !already_there {
                 for (_, new) in &pairs {
-                    let one = publish::push(dest, image, new, index.is_none()).await?;
+                    let current = previous.digest.as_ref().filter(|_| index.is_none());
+                    let one = publish::push(dest, image, new, index.is_none(), known, current).await?;
                     pushed.blobs.extend(one.blobs);
                     pushed.bytes_uploaded += one.bytes_uploaded;
                 }
-                if let Some(index) = &index {
+                if let Some(index) = index.as_ref().filter(|i| previous.digest.as_ref() != Some(&i.digest)) {
                     let reference = image.tag.clone().unwrap_or_else(|| index.digest.to_string());
                     dest.put_manifest(&image.repository, &reference, index.media_type, index.bytes.clone()).await?;
                     pushed.bytes_uploaded += index.size();

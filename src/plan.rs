@@ -591,9 +591,22 @@ fn decide_epoch(env: Env<'_>, git_dir: &Path) -> Result<Epoch, PlanError> {
 
 /// One line of git's output, or None when git or the repository is absent.
 fn git(dir: &Path, args: &[&str]) -> Option<String> {
+    // Outside a checkout there is nothing to ask, and each git process
+    // costs over a millisecond.
+    if !in_git_checkout(dir) {
+        return None;
+    }
     let out = Command::new("git").arg("-C").arg(dir).args(args).stderr(std::process::Stdio::null()).output().ok()?;
     let text = String::from_utf8(out.stdout).ok()?.trim().to_owned();
     (out.status.success() && !text.is_empty()).then_some(text)
+}
+
+/// Whether `dir` or a folder above it holds `.git`, or GIT_DIR is set.
+fn in_git_checkout(dir: &Path) -> bool {
+    if std::env::var_os("GIT_DIR").is_some() {
+        return true;
+    }
+    std::fs::canonicalize(dir).is_ok_and(|abs| abs.ancestors().any(|a| a.join(".git").exists()))
 }
 
 /// `https://user:token@host/x.git` → `https://host/x.git`: a clone URL may

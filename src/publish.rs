@@ -54,9 +54,14 @@ pub enum PushError {
 
 type BlobFuture<'a> = Pin<Box<dyn Future<Output = Result<BlobReport, RegistryError>> + Send + 'a>>;
 
-/// One site layer into `repo`: nothing when the registry has it, else
-/// uploaded and confirmed. Runs as soon as the layer is built, before the
-/// rest of the push.
+/// Blobs the tag's current manifest names: present in the repository
+/// (that manifest keeps them), so not asked about again. Were one gone
+/// anyway, the manifest PUT would be refused and nothing tagged.
+pub type Known = std::collections::HashSet<Digest>;
+
+/// One site layer into `repo`: nothing when it is the tag's current image's
+/// (reused) or the registry has it, else uploaded and confirmed. Runs as
+/// soon as the layer is built, before the rest of the push.
 pub async fn layer_blob(
     dest: &Registry,
     repo: &str,
@@ -64,17 +69,13 @@ pub async fn layer_blob(
     progress: &Progress,
 ) -> Result<BlobReport, PushError> {
     let report = |action| BlobReport { digest: layer.digest.clone(), size: layer.size, kind: "layer", action };
+    let Some(path) = &layer.path else {
+        // Reused: a blob of the tag's current image.
+        return Ok(report(BlobAction::Reused));
+    };
     if dest.blob_exists(repo, &layer.digest).await?.is_some() {
         return Ok(report(BlobAction::Reused));
     }
-    let Some(path) = &layer.path else {
-        // Reused from the tag's previous image, yet gone from the registry.
-        return Err(RegistryError::Protocol {
-            registry: dest.name().into(),
-            detail: format!("blob {} of the previous image is missing from {repo}; rerun to rebuild it", layer.digest),
-        }
-        .into());
-    };
     dest.upload_file(repo, &layer.digest, layer.size, path, progress).await?;
     confirm(dest, repo, &layer.digest).await?;
     Ok(report(BlobAction::Uploaded))
@@ -97,6 +98,7 @@ pub async fn base_blobs(
     repo: &str,
     source: &Registry,
     bases: &[&BaseImage],
+    known: &Known,
     slots: &tokio::sync::Semaphore,
     progress: &Progress,
 ) -> Result<Vec<BlobReport>, PushError> {
@@ -110,7 +112,7 @@ pub async fn base_blobs(
                 let _slot = slots.acquire().await.expect("the semaphore is never closed");
                 let report =
                     |action| BlobReport { digest: layer.digest.clone(), size: layer.size, kind: "base", action };
-                if dest.blob_exists(repo, &layer.digest).await?.is_some() {
+                if known.contains(&layer.digest) || dest.blob_exists(repo, &layer.digest).await?.is_some() {
                     return Ok(report(BlobAction::Reused));
                 }
                 let mut session = None;
@@ -135,12 +137,20 @@ pub async fn base_blobs(
 }
 
 /// The config, then the manifest (under the tag, or by digest for one
-/// image of an index). Every blob it names is already in `repo`.
-pub async fn push(dest: &Registry, image: &Reference, new: &NewImage, tag_it: bool) -> Result<PushReport, PushError> {
+/// image of an index). Every blob it names is already in `repo`. When the
+/// tag already names this very manifest (`current`), it is not sent again.
+pub async fn push(
+    dest: &Registry,
+    image: &Reference,
+    new: &NewImage,
+    tag_it: bool,
+    known: &Known,
+    current: Option<&Digest>,
+) -> Result<PushReport, PushError> {
     let repo = image.repository.as_str();
     let config = &new.config;
     let report = |action| BlobReport { digest: config.digest.clone(), size: config.size(), kind: "config", action };
-    let blob = if dest.blob_exists(repo, &config.digest).await?.is_some() {
+    let blob = if known.contains(&config.digest) || dest.blob_exists(repo, &config.digest).await?.is_some() {
         report(BlobAction::Reused)
     } else {
         dest.upload_bytes(repo, &config.digest, config.bytes.clone()).await?;
@@ -152,6 +162,10 @@ pub async fn push(dest: &Registry, image: &Reference, new: &NewImage, tag_it: bo
         (Some(tag), true) => tag.clone(),
         _ => new.manifest.digest.to_string(),
     };
+    if current == Some(&new.manifest.digest) {
+        tracing::info!("{image} already names this image: the tag is left as it is");
+        return Ok(PushReport { blobs: vec![blob], bytes_uploaded: 0 });
+    }
     dest.put_manifest(repo, &reference, new.manifest.media_type, new.manifest.bytes.clone()).await?;
     let bytes_uploaded = if blob.action == BlobAction::Uploaded { blob.size } else { 0 } + new.manifest.size();
     Ok(PushReport { blobs: vec![blob], bytes_uploaded })

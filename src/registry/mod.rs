@@ -226,18 +226,34 @@ pub fn is_loopback(host: &str) -> bool {
     bare == "localhost" || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
+/// The HTTP client every registry of a run shares. Building it parses the
+/// system's trusted CAs (some milliseconds), so `lib::run` starts that on a
+/// blocking thread while the contributor's files are checked.
+pub fn http_client(io_timeout: Duration) -> Result<reqwest::Client, String> {
+    static CLIENT: std::sync::OnceLock<(Duration, Result<reqwest::Client, String>)> = std::sync::OnceLock::new();
+    let build = || {
+        reqwest::Client::builder()
+            .user_agent(concat!("sitepack/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(Duration::from_secs(30))
+            .read_timeout(io_timeout)
+            .use_rustls_tls()
+            .build()
+            .map_err(|e| format!("HTTP client: {e}"))
+    };
+    match CLIENT.get_or_init(|| (io_timeout, build())) {
+        (t, made) if *t == io_timeout => made.clone(),
+        // Another timeout than the shared client's (tests): one of its own.
+        _ => build(),
+    }
+}
+
 impl Registry {
     /// Resolves how to talk to `name` (`host[:port]`): HTTPS, or for
     /// loopback and `--insecure-registry` hosts HTTPS first and plain HTTP
     /// when TLS cannot be spoken, as docker does.
     pub async fn connect(name: &str, api_host: &str, how: Auth, opts: &Options) -> Result<Registry, RegistryError> {
-        let http = reqwest::Client::builder()
-            .user_agent(concat!("sitepack/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(Duration::from_secs(30))
-            .read_timeout(opts.io_timeout)
-            .use_rustls_tls()
-            .build()
-            .map_err(|e| RegistryError::Protocol { registry: name.to_owned(), detail: format!("HTTP client: {e}") })?;
+        let http = http_client(opts.io_timeout)
+            .map_err(|detail| RegistryError::Protocol { registry: name.to_owned(), detail })?;
         let https = Url::parse(&format!("https://{api_host}/"))
             .map_err(|e| RegistryError::Protocol { registry: name.to_owned(), detail: format!("bad host: {e}") })?;
         let may_use_http = is_loopback(api_host) || opts.insecure.iter().any(|h| h == name || h == api_host);
