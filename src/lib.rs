@@ -461,32 +461,64 @@ async fn run(plan: &BuildPlan) -> Result<BuildReport, Error> {
     // Each layer goes to the registry as soon as it is built, while the
     // others are still being compressed.
     // The base layers go over meanwhile, in the same few transfer slots.
-    let progress = progress::Progress::for_uploads();
-    let transfers = tokio::sync::Semaphore::new(publish::CONCURRENT_BLOBS);
-    let site_layers = futures_util::future::try_join_all(tasks.into_iter().map(|task| async {
-        let layer = task.await.map_err(|e| Error::Task(e.to_string()))?.map_err(|e| Error::Task(e.to_string()))??;
-        let report = match uploads_to {
-            Some((dest, image)) => {
-                let _slot = transfers.acquire().await.expect("the semaphore is never closed");
-                Some(publish::layer_blob(dest, &image.repository, &layer, &progress).await?)
-            }
-            None => None,
-        };
-        Ok::<_, Error>((layer, report))
+    // The configs go as soon as every layer is built (they need the
+    // diff_ids), while the last layers are still being uploaded.
+    let progress = &progress::Progress::for_uploads();
+    let transfers = &tokio::sync::Semaphore::new(publish::CONCURRENT_BLOBS);
+    let layer_count = tasks.len();
+    let (built_tx, mut built_rx) = tokio::sync::mpsc::unbounded_channel::<(usize, layer::Layer)>();
+    let site_layers = futures_util::future::try_join_all(tasks.into_iter().enumerate().map(|(i, task)| {
+        let built_tx = built_tx.clone();
+        async move {
+            let layer =
+                task.await.map_err(|e| Error::Task(e.to_string()))?.map_err(|e| Error::Task(e.to_string()))??;
+            // The receiver only goes away when the build is failing already.
+            let _ = built_tx.send((i, layer.clone()));
+            let report = match uploads_to {
+                Some((dest, image)) => {
+                    let _slot = transfers.acquire().await.expect("the semaphore is never closed");
+                    Some(publish::layer_blob(dest, &image.repository, &layer, progress).await?)
+                }
+                None => None,
+            };
+            Ok::<_, Error>((layer, report))
+        }
     }));
+    drop(built_tx);
+    let meta = &metadata;
+    let configs = async {
+        let mut got: Vec<Option<layer::Layer>> = vec![None; layer_count];
+        while let Some((i, layer)) = built_rx.recv().await {
+            got[i] = Some(layer);
+        }
+        // A build failed: `site_layers` carries its error.
+        let (Some((dest, image)), Some(all)) = (uploads_to, got.into_iter().collect::<Option<Vec<_>>>()) else {
+            return Ok(Vec::new());
+        };
+        let mut reports: Vec<publish::BlobReport> = Vec::new();
+        for b in &bases {
+            let config = image::assemble(b, &all, meta, b.family)?.config;
+            if reports.iter().all(|r| r.digest != config.digest) {
+                let _slot = transfers.acquire().await.expect("the semaphore is never closed");
+                reports.push(publish::config_blob(dest, &image.repository, &config, known).await?);
+            }
+        }
+        Ok::<_, Error>(reports)
+    };
     let base_layers = async {
         match uploads_to {
             Some((dest, image)) => {
                 let all: Vec<&base::BaseImage> = bases.iter().collect();
                 let repo = &image.repository;
-                Ok::<_, Error>(publish::base_blobs(dest, repo, &base_reg, &all, known, &transfers, &progress).await?)
+                Ok::<_, Error>(publish::base_blobs(dest, repo, &base_reg, &all, known, transfers, progress).await?)
             }
             None => Ok(Vec::new()),
         }
     };
-    let (built, base_blobs) = tokio::join!(site_layers, base_layers);
+    let (built, base_blobs, config_blobs) = tokio::join!(site_layers, base_layers, configs);
     progress.finish();
     let base_blobs = base_blobs?;
+    let config_blobs = config_blobs?;
     let (layers, layer_blobs): (Vec<layer::Layer>, Vec<Option<publish::BlobReport>>) = built?.into_iter().unzip();
     let layer_blobs: Vec<publish::BlobReport> = layer_blobs.into_iter().flatten().collect();
     timings.build_layers = t.elapsed().as_millis() as u64;
@@ -555,7 +587,8 @@ async fn run(plan: &BuildPlan) -> Result<BuildReport, Error> {
                 }
                 None => false,
             };
-            let early: Vec<publish::BlobReport> = base_blobs.into_iter().chain(layer_blobs).collect();
+            let early: Vec<publish::BlobReport> =
+                base_blobs.into_iter().chain(layer_blobs).chain(config_blobs).collect();
             let mut pushed = publish::PushReport {
                 bytes_uploaded: early.iter().filter(|b| b.action == BlobAction::Uploaded).map(|b| b.size).sum(),
                 blobs: early,
@@ -563,9 +596,7 @@ async fn run(plan: &BuildPlan) -> Result<BuildReport, Error> {
             if !already_there {
                 for (_, new) in &pairs {
                     let current = previous.digest.as_ref().filter(|_| index.is_none());
-                    let one = publish::push(dest, image, new, index.is_none(), known, current).await?;
-                    pushed.blobs.extend(one.blobs);
-                    pushed.bytes_uploaded += one.bytes_uploaded;
+                    pushed.bytes_uploaded += publish::manifest(dest, image, new, index.is_none(), current).await?;
                 }
                 if let Some(index) = index.as_ref().filter(|i| previous.digest.as_ref() != Some(&i.digest)) {
                     let reference = image.tag.clone().unwrap_or_else(|| index.digest.to_string());

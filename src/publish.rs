@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::base::BaseImage;
 use crate::digest::Digest;
-use crate::image::NewImage;
+use crate::image::{Blob, NewImage};
 use crate::layer::Layer;
 use crate::progress::Progress;
 use crate::reference::Reference;
@@ -136,39 +136,41 @@ pub async fn base_blobs(
     Ok(blobs)
 }
 
-/// The config, then the manifest (under the tag, or by digest for one
-/// image of an index). Every blob it names is already in `repo`. When the
-/// tag already names this very manifest (`current`), it is not sent again.
-pub async fn push(
+/// An image config into `repo` (sent as soon as the layers are built,
+/// while their uploads run): nothing when known or present, else uploaded
+/// and confirmed.
+pub async fn config_blob(dest: &Registry, repo: &str, config: &Blob, known: &Known) -> Result<BlobReport, PushError> {
+    let report = |action| BlobReport { digest: config.digest.clone(), size: config.size(), kind: "config", action };
+    if known.contains(&config.digest) || dest.blob_exists(repo, &config.digest).await?.is_some() {
+        return Ok(report(BlobAction::Reused));
+    }
+    dest.upload_bytes(repo, &config.digest, config.bytes.clone()).await?;
+    confirm(dest, repo, &config.digest).await?;
+    Ok(report(BlobAction::Uploaded))
+}
+
+/// The manifest, last: under the tag, or by digest for one image of an
+/// index. Every blob it names is in `repo` by now. When the tag already
+/// names this very manifest (`current`), it is not sent again. Returns the
+/// bytes sent.
+pub async fn manifest(
     dest: &Registry,
     image: &Reference,
     new: &NewImage,
     tag_it: bool,
-    known: &Known,
     current: Option<&Digest>,
-) -> Result<PushReport, PushError> {
-    let repo = image.repository.as_str();
-    let config = &new.config;
-    let report = |action| BlobReport { digest: config.digest.clone(), size: config.size(), kind: "config", action };
-    let blob = if known.contains(&config.digest) || dest.blob_exists(repo, &config.digest).await?.is_some() {
-        report(BlobAction::Reused)
-    } else {
-        dest.upload_bytes(repo, &config.digest, config.bytes.clone()).await?;
-        confirm(dest, repo, &config.digest).await?;
-        report(BlobAction::Uploaded)
-    };
+) -> Result<u64, PushError> {
+    if current == Some(&new.manifest.digest) {
+        tracing::info!("{image} already names this image: the tag is left as it is");
+        return Ok(0);
+    }
     // One image of several goes in by digest; the index takes the tag.
     let reference = match (&image.tag, tag_it) {
         (Some(tag), true) => tag.clone(),
         _ => new.manifest.digest.to_string(),
     };
-    if current == Some(&new.manifest.digest) {
-        tracing::info!("{image} already names this image: the tag is left as it is");
-        return Ok(PushReport { blobs: vec![blob], bytes_uploaded: 0 });
-    }
-    dest.put_manifest(repo, &reference, new.manifest.media_type, new.manifest.bytes.clone()).await?;
-    let bytes_uploaded = if blob.action == BlobAction::Uploaded { blob.size } else { 0 } + new.manifest.size();
-    Ok(PushReport { blobs: vec![blob], bytes_uploaded })
+    dest.put_manifest(&image.repository, &reference, new.manifest.media_type, new.manifest.bytes.clone()).await?;
+    Ok(new.manifest.size())
 }
 
 /// Reads the tag back and checks it names the manifest just pushed.
