@@ -458,11 +458,9 @@ async fn run(plan: &BuildPlan) -> Result<BuildReport, Error> {
             })
         })
         .collect();
-    // Each layer goes to the registry as soon as it is built, while the
-    // others are still being compressed.
-    // The base layers go over meanwhile, in the same few transfer slots.
-    // The configs go as soon as every layer is built (they need the
-    // diff_ids), while the last layers are still being uploaded.
+    // Transfers overlap the compression, in a few shared slots: the base
+    // layers at once, each site layer as soon as it is built, the configs
+    // as soon as every layer is (they need the diff_ids).
     let progress = &progress::Progress::for_uploads();
     let transfers = &tokio::sync::Semaphore::new(publish::CONCURRENT_BLOBS);
     let layer_count = tasks.len();
@@ -515,11 +513,11 @@ async fn run(plan: &BuildPlan) -> Result<BuildReport, Error> {
             None => Ok(Vec::new()),
         }
     };
-    let (built, base_blobs, config_blobs) = tokio::join!(site_layers, base_layers, configs);
+    // The first failure stops the rest (a base copy too) at once.
+    let joined = tokio::try_join!(site_layers, base_layers, configs);
     progress.finish();
-    let base_blobs = base_blobs?;
-    let config_blobs = config_blobs?;
-    let (layers, layer_blobs): (Vec<layer::Layer>, Vec<Option<publish::BlobReport>>) = built?.into_iter().unzip();
+    let (built, base_blobs, config_blobs) = joined?;
+    let (layers, layer_blobs): (Vec<layer::Layer>, Vec<Option<publish::BlobReport>>) = built.into_iter().unzip();
     let layer_blobs: Vec<publish::BlobReport> = layer_blobs.into_iter().flatten().collect();
     timings.build_layers = t.elapsed().as_millis() as u64;
     for b in &bases {
