@@ -175,7 +175,8 @@ fn final_errors_fail_at_once_with_the_registry_code_and_leave_no_tag() {
             )
             .times(usize::MAX),
             "sites/f403:1",
-            "403 Forbidden to POST mount of",
+            // A base-layer mount or a site-layer upload: whichever starts first.
+            "answered 403 Forbidden to POST ",
         ),
         (
             Rule::new(
