@@ -108,6 +108,8 @@ pub async fn pin(registry: &Registry, reference: &Reference, wanted: &[Platform]
         platforms.push(PlatformPin { platform: platform.to_string(), manifest: base.manifest_digest, facts });
     }
     platforms.sort_by(|a, b| a.platform.cmp(&b.platform));
+    // `--platform linux/arm64,linux/arm64/v8` may name one image twice.
+    platforms.dedup_by(|a, b| a.manifest == b.manifest);
     let mut as_given = reference.clone();
     as_given.digest = None;
     if as_given.tag.is_none() && reference.digest.is_none() {
