@@ -259,6 +259,14 @@ pub struct BuildArgs {
     /// Image to push: REGISTRY/REPO:TAG [default: $AWS_ACCOUNT_ID.dkr.ecr.$AWS_DEFAULT_REGION.amazonaws.com/$IMAGE_REPO_NAME:$IMAGE_TAG]
     #[arg(long, env = "SITEPACK_IMAGE", value_name = "REF", help_heading = "Destination")]
     pub image: Option<String>,
+    /// When --image's tag names no image yet, reuse unchanged layers from the image this tag of the
+    /// same repository names (e.g. a moving `live` kept by --also-tag)
+    #[arg(long, env = "SITEPACK_CACHE_FROM", value_name = "TAG", help_heading = "Destination")]
+    pub cache_from: Option<String>,
+    /// Also point this tag of the same repository at the image, after it is verified (repeatable;
+    /// needs mutable tags)
+    #[arg(long = "also-tag", value_name = "TAG", help_heading = "Destination")]
+    pub also_tag: Vec<String>,
     /// How to authenticate to the destination registry: auto (ECR for *.dkr.ecr.*.amazonaws.com
     /// hosts, else docker's config.json), ecr, docker-config or anonymous [default: auto]
     #[arg(long, env = "SITEPACK_REGISTRY_AUTH", value_enum, value_name = "MODE", help_heading = "Destination")]

@@ -42,6 +42,8 @@ pub struct BuildReport {
     /// `REGISTRY/REPO@sha256:…`, or the layout path for file outputs.
     pub image: String,
     pub tag: Option<String>,
+    /// More tags set to the image once verified (`--also-tag`).
+    pub also_tags: Vec<String>,
     /// Of `digest`: a manifest, or an index over one image per platform.
     pub manifest_media_type: &'static str,
     /// One image per platform built.
@@ -247,10 +249,25 @@ struct Previous {
     digest: Option<digest::Digest>,
 }
 
-async fn previous_image(dest: &Registry, image: &reference::Reference) -> Previous {
+async fn previous_image(dest: &Registry, image: &reference::Reference, cache_from: Option<&str>) -> Previous {
     let mut previous = Previous::default();
     let Some(tag) = &image.tag else { return previous };
-    let Ok(Some((bytes, _))) = dest.get_manifest(&image.repository, tag).await else { return previous };
+    // The destination tag's image; else the --cache-from tag's, which is
+    // only a source of layers, not what the tag names now.
+    let (bytes, current) = match dest.get_manifest(&image.repository, tag).await {
+        Ok(Some((bytes, _))) => (bytes, true),
+        Ok(None) => match cache_from {
+            Some(from) => match dest.get_manifest(&image.repository, from).await {
+                Ok(Some((bytes, _))) => {
+                    tracing::info!("{image} names no image yet: reusing layers from tag {from}");
+                    (bytes, false)
+                }
+                _ => return previous,
+            },
+            None => return previous,
+        },
+        Err(_) => return previous,
+    };
     let top = digest::Digest::of_bytes(&bytes);
     let Ok(mut manifest) = serde_json::from_slice::<serde_json::Value>(&bytes) else { return previous };
     // An index (a multi-platform build): every image has the same site
@@ -278,7 +295,7 @@ async fn previous_image(dest: &Registry, image: &reference::Reference) -> Previo
         }
     }
     previous.known.insert(config_digest);
-    previous.digest = Some(top);
+    previous.digest = current.then_some(top);
     tracing::debug!("previous image of {image}: {} layers to reuse from", previous.reuse.len());
     previous
 }
@@ -412,7 +429,7 @@ async fn run(plan: &BuildPlan) -> Result<BuildReport, Error> {
                 None => false,
             };
             let taken = if immutable { immutable_tag_target(&dest, image).await? } else { None };
-            let previous = previous_image(&dest, image).await;
+            let previous = previous_image(&dest, image, plan.cache_from.as_deref()).await;
             (Some((dest, image)), taken, previous)
         }
         _ => (None, None, Previous::default()),
@@ -620,8 +637,15 @@ async fn run(plan: &BuildPlan) -> Result<BuildReport, Error> {
             }
             let t = Instant::now();
             publish::verify(dest, image, &new.digest).await?;
-            timings.verify = t.elapsed().as_millis() as u64;
             tracing::info!("verified: {image} → {}", new.digest);
+            // Only once the image is verified, and before any deploy file.
+            for tag in &plan.also_tags {
+                let also = reference::Reference { tag: Some(tag.clone()), digest: None, ..image.clone() };
+                dest.put_manifest(&image.repository, tag, new.media_type, new.bytes.clone()).await?;
+                publish::verify(dest, &also, &new.digest).await?;
+                tracing::info!("also tagged: {also} → {}", new.digest);
+            }
+            timings.verify = t.elapsed().as_millis() as u64;
             let uri = deploy::image_uri(image, &new.digest, plan.deploy.form);
             let deploy_files = deploy::write(&plan.deploy, &uri)?;
             for path in &deploy_files {
@@ -642,6 +666,7 @@ async fn run(plan: &BuildPlan) -> Result<BuildReport, Error> {
                 image: format!("{}@{}", image.name(), new.digest),
                 digest: new.digest.clone(),
                 tag: image.tag.clone(),
+                also_tags: plan.also_tags.clone(),
                 manifest_media_type: new.media_type,
                 platforms: pairs
                     .iter()
@@ -680,6 +705,7 @@ async fn run(plan: &BuildPlan) -> Result<BuildReport, Error> {
                 image: path.display().to_string(),
                 digest: new.manifest.digest.clone(),
                 tag: Some(ref_name.clone()),
+                also_tags: Vec::new(),
                 manifest_media_type: new.manifest.media_type,
                 platforms: vec![PlatformImage {
                     platform: base.platform.to_string(),

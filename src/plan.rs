@@ -52,6 +52,11 @@ pub struct BuildPlan {
     pub warnings: Vec<String>,
     pub checks: crate::check::Settings,
     pub json: bool,
+    /// Tag of the destination repository to reuse layers from when the
+    /// destination tag names no image yet.
+    pub cache_from: Option<String>,
+    /// More tags of the destination repository set to the image once verified.
+    pub also_tags: Vec<String>,
 }
 
 /// One platform to build, and the base manifest the lock pins for it.
@@ -270,6 +275,12 @@ pub enum PlanError {
     DuplicatePlatform(String),
     #[error("several platforms build an index, which only --output registry can hold (not {0})")]
     MultiPlatformOutput(String),
+    #[error(
+        "--cache-from and --also-tag name tags of the destination repository; they need --output registry (not {0})"
+    )]
+    TagsWithoutRegistry(String),
+    #[error("tag `{0}` (--cache-from/--also-tag): 1-128 characters of [A-Za-z0-9_.-], not starting with '.' or '-'")]
+    BadTag(String),
     #[error("--base and --base-name both given: --base names the image itself; drop one")]
     BaseAndName,
     #[error("--platform: {0}")]
@@ -320,6 +331,9 @@ pub struct FileSettings {
     pub image_definitions: Option<PathBuf>,
     pub image_detail: Option<PathBuf>,
     pub image_uri: Option<ImageUriForm>,
+    pub cache_from: Option<String>,
+    #[serde(default)]
+    pub also_tags: Vec<String>,
 }
 
 /// Environment lookup, injectable for tests.
@@ -436,6 +450,20 @@ pub fn build_plan(args: BuildArgs, env: Env<'_>) -> Result<BuildPlan, PlanError>
     if targets.len() > 1 && !registry_output {
         return Err(PlanError::MultiPlatformOutput(output_text));
     }
+    let cache_from = args.cache_from.or(file.cache_from);
+    let mut also_tags = args.also_tag;
+    also_tags.extend(file.also_tags);
+    if !registry_output && (cache_from.is_some() || !also_tags.is_empty()) {
+        return Err(PlanError::TagsWithoutRegistry(output_text));
+    }
+    if let Output::Registry { image } = &output {
+        for tag in cache_from.iter().chain(&also_tags) {
+            let parsed = Reference::parse(&format!("{}:{tag}", image.name())).ok();
+            if parsed.is_none_or(|r| r.tag.as_deref() != Some(tag.as_str()) || r.repository != image.repository) {
+                return Err(PlanError::BadTag(tag.clone()));
+            }
+        }
+    }
 
     let registry_auth = args.registry_auth.or(file.registry_auth).unwrap_or(RegistryAuth::Auto);
     let dest_ecr = match &output {
@@ -473,6 +501,8 @@ pub fn build_plan(args: BuildArgs, env: Env<'_>) -> Result<BuildPlan, PlanError>
         checks: crate::check::Settings::from_args(&args.checks, DOCROOT, chosen.facts.as_ref())?,
         base_name: chosen.name,
         json: args.json,
+        cache_from,
+        also_tags,
     })
 }
 
@@ -659,6 +689,8 @@ mod tests {
             image_definitions: None,
             image_uri: None,
             json: false,
+            cache_from: None,
+            also_tag: vec![],
         }
     }
 
@@ -908,5 +940,22 @@ mod tests {
 
         a.base_name = Some("web".into());
         assert!(matches!(build_plan(a, &env_of(&[])), Err(PlanError::BaseAndName)));
+    }
+
+    #[test]
+    fn cache_and_extra_tags_are_tags_of_a_registry_destination() {
+        let d = repo();
+        let mut a = args(d.path());
+        a.image = Some("127.0.0.1:5000/sites/x:c1".into());
+        a.cache_from = Some("live".into());
+        a.also_tag = vec!["live".into()];
+        let plan = build_plan(a.clone(), &env_of(&[])).unwrap();
+        assert_eq!((plan.cache_from.as_deref(), plan.also_tags.as_slice()), (Some("live"), &["live".to_owned()][..]));
+        let mut bad = a.clone();
+        bad.also_tag = vec!["other/repo".into()];
+        assert!(matches!(build_plan(bad, &env_of(&[])), Err(PlanError::BadTag(t)) if t == "other/repo"));
+        let mut oci = a;
+        oci.output = Some("oci:out".into());
+        assert!(matches!(build_plan(oci, &env_of(&[])), Err(PlanError::TagsWithoutRegistry(_))));
     }
 }

@@ -271,3 +271,38 @@ fn an_edited_page_re_uploads_only_the_pages_layer() {
     let uploaded = second["bytes_uploaded"].as_u64().unwrap();
     assert!(uploaded < media.len() as u64 / 20, "an edit re-sends a small fraction: {uploaded} bytes");
 }
+
+#[test]
+fn per_commit_tags_reuse_layers_through_a_moving_tag() {
+    let reg = Registry::start();
+    let base = reg.push_image(&format!("oci:{}:latest", tiny_base_layout().display()), "base/tiny:1");
+    let repo = example_repo();
+    let build = |tag: &str, cache: bool| {
+        let image = format!("{}/sites/commits:{tag}", reg.host);
+        let mut cmd = sitepack(repo.path());
+        cmd.args(["build", "--json", "--base", &base, "--image", &image]);
+        if cache {
+            cmd.args(["--cache-from", "live", "--also-tag", "live"]);
+        }
+        run(&mut cmd).ok()
+    };
+    let first = build("c1", true);
+    let first_digest = first.json()["digest"].as_str().unwrap().to_owned();
+    assert_eq!(reg.manifest_digest("sites/commits:live").as_deref(), Some(first_digest.as_str()));
+
+    std::fs::write(repo.path().join("site/coffeefans/index.html"), "<p>new words</p>\n").unwrap();
+    // Without --cache-from (and leaving `live` alone) a new tag has nothing
+    // to reuse: every layer is compressed again.
+    let plain = build("c2", false);
+    assert!(plain.stderr.contains("(0 reused from the tag's previous image)"), "{}", plain.stderr);
+    // With it, conf and htpasswd come from `live` uncompressed; only the site is new.
+    let second = build("c3", true);
+    assert!(second.stderr.contains("reusing layers from tag live"), "{}", second.stderr);
+    assert!(second.stderr.contains("(2 reused from the tag's previous image)"), "{}", second.stderr);
+    let report = second.json();
+    let digest = report["digest"].as_str().unwrap();
+    assert_eq!(report["digest"], plain.json()["digest"], "reuse does not change the image");
+    assert_eq!(reg.manifest_digest("sites/commits:c3").as_deref(), Some(digest));
+    assert_eq!(reg.manifest_digest("sites/commits:live").as_deref(), Some(digest), "live moved");
+    assert_eq!(reg.manifest_digest("sites/commits:c1").as_deref(), Some(first_digest.as_str()), "c1 untouched");
+}
