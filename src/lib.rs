@@ -231,13 +231,6 @@ async fn ensure_ecr_repository(
     Ok(info.immutable_tags)
 }
 
-/// What an immutable tag names already, if anything: then the build can
-/// only be a no-op (same digest) or refused, and nothing is uploaded.
-async fn immutable_tag_target(dest: &Registry, image: &reference::Reference) -> Result<Option<digest::Digest>, Error> {
-    let Some(tag) = image.tag.as_deref() else { return Ok(None) };
-    Ok(dest.get_manifest(&image.repository, tag).await?.map(|(bytes, _)| digest::Digest::of_bytes(&bytes)))
-}
-
 /// The image `image`'s tag names as the build starts: its layers by
 /// diff_id (reused without being compressed again), every blob it names
 /// (present, since that manifest keeps them: no HEAD needed), and its
@@ -249,14 +242,21 @@ struct Previous {
     digest: Option<digest::Digest>,
 }
 
-async fn previous_image(dest: &Registry, image: &reference::Reference, cache_from: Option<&str>) -> Previous {
+/// `tag_manifest` is the destination tag's manifest as read at the start:
+/// `None` when there is no tag or it could not be read (no reuse),
+/// `Some(None)` when the tag names nothing yet (then `cache_from` is read).
+async fn previous_image(
+    dest: &Registry,
+    image: &reference::Reference,
+    tag_manifest: Option<Option<Vec<u8>>>,
+    cache_from: Option<&str>,
+) -> Previous {
     let mut previous = Previous::default();
-    let Some(tag) = &image.tag else { return previous };
     // The destination tag's image; else the --cache-from tag's, which is
     // only a source of layers, not what the tag names now.
-    let (bytes, current) = match dest.get_manifest(&image.repository, tag).await {
-        Ok(Some((bytes, _))) => (bytes, true),
-        Ok(None) => match cache_from {
+    let (bytes, current) = match tag_manifest {
+        Some(Some(bytes)) => (bytes, true),
+        Some(None) => match cache_from {
             Some(from) => match dest.get_manifest(&image.repository, from).await {
                 Ok(Some((bytes, _))) => {
                     tracing::info!("{image} names no image yet: reusing layers from tag {from}");
@@ -266,7 +266,7 @@ async fn previous_image(dest: &Registry, image: &reference::Reference, cache_fro
             },
             None => return previous,
         },
-        Err(_) => return previous,
+        None => return previous,
     };
     let top = digest::Digest::of_bytes(&bytes);
     let Ok(mut manifest) = serde_json::from_slice::<serde_json::Value>(&bytes) else { return previous };
@@ -401,20 +401,19 @@ async fn run(plan: &BuildPlan) -> Result<BuildReport, Error> {
     let mut registries = connect::Registries::new(access, &aws);
     let t = Instant::now();
     let base_reg = registries.get(&plan.base).await?;
-    let mut bases = Vec::with_capacity(plan.targets.len());
-    for target in &plan.targets {
-        let base = base::resolve(&base_reg, &plan.base, &target.platform).await?;
+    let platforms: Vec<base::Platform> = plan.targets.iter().map(|t| t.platform.clone()).collect();
+    let bases = base::resolve(&base_reg, &plan.base, &platforms).await?;
+    for (target, base) in plan.targets.iter().zip(&bases) {
         // The lock pins each platform's manifest, not only the index.
         if let Some(expected) = target.expected_manifest.as_ref().filter(|e| **e != base.manifest_digest) {
             return Err(base::BaseError::LockMismatch {
                 reference: plan.base.to_string(),
                 platform: target.platform.clone(),
                 expected: expected.clone(),
-                found: base.manifest_digest,
+                found: base.manifest_digest.clone(),
             }
             .into());
         }
-        bases.push(base);
     }
     let base = &bases[0];
     timings.resolve_base = t.elapsed().as_millis() as u64;
@@ -428,8 +427,24 @@ async fn run(plan: &BuildPlan) -> Result<BuildReport, Error> {
                 Some(ecr) => ensure_ecr_repository(plan, ecr, image).await?,
                 None => false,
             };
-            let taken = if immutable { immutable_tag_target(&dest, image).await? } else { None };
-            let previous = previous_image(&dest, image, plan.cache_from.as_deref()).await;
+            // What the tag names now, read once for both uses. For an
+            // immutable tag it decides whether anything may be pushed, so a
+            // failed read stops the build; otherwise it only means no reuse.
+            let tag_manifest = match image.tag.as_deref() {
+                Some(tag) => match dest.get_manifest(&image.repository, tag).await {
+                    Ok(found) => Some(found.map(|(bytes, _)| bytes)),
+                    Err(e) if immutable => return Err(e.into()),
+                    Err(_) => None,
+                },
+                None => None,
+            };
+            // An immutable tag already taken: the build can only be a no-op
+            // (same digest) or refused, and nothing is uploaded.
+            let taken = match (&tag_manifest, immutable) {
+                (Some(Some(bytes)), true) => Some(digest::Digest::of_bytes(bytes)),
+                _ => None,
+            };
+            let previous = previous_image(&dest, image, tag_manifest, plan.cache_from.as_deref()).await;
             (Some((dest, image)), taken, previous)
         }
         _ => (None, None, Previous::default()),

@@ -164,17 +164,39 @@ pub fn require_pin(reference: &Reference) -> Result<Digest, BaseError> {
     reference.digest.clone().ok_or_else(|| BaseError::NotPinned { reference: reference.to_string() })
 }
 
-/// Fetches and verifies the pinned document, descends into an index for
-/// `platform`, and reads the config.
-pub async fn resolve(registry: &Registry, reference: &Reference, platform: &Platform) -> Result<BaseImage, BaseError> {
+/// Fetches and verifies the pinned document once, then for each platform
+/// descends into an index and reads the manifest and config.
+pub async fn resolve(
+    registry: &Registry,
+    reference: &Reference,
+    platforms: &[Platform],
+) -> Result<Vec<BaseImage>, BaseError> {
     let pinned = require_pin(reference)?;
+    let (bytes, content_type) = fetch_verified(registry, reference, &pinned).await?;
+    let doc: Value = serde_json::from_slice(&bytes).map_err(|e| BaseError::Malformed {
+        reference: reference.to_string(),
+        detail: format!("manifest is not JSON: {e}"),
+    })?;
+    let media_type = doc.get("mediaType").and_then(Value::as_str).unwrap_or(&content_type).to_owned();
+    let mut bases = Vec::with_capacity(platforms.len());
+    for platform in platforms {
+        bases.push(resolve_platform(registry, reference, &pinned, &doc, &media_type, platform).await?);
+    }
+    Ok(bases)
+}
+
+/// One platform of the pinned document `doc` (an index or a manifest).
+async fn resolve_platform(
+    registry: &Registry,
+    reference: &Reference,
+    pinned: &Digest,
+    doc: &Value,
+    media_type: &str,
+    platform: &Platform,
+) -> Result<BaseImage, BaseError> {
     let repo = &reference.repository;
     let name = reference.to_string();
     let malformed = |detail: String| BaseError::Malformed { reference: name.clone(), detail };
-
-    let (bytes, content_type) = fetch_verified(registry, reference, &pinned).await?;
-    let doc: Value = serde_json::from_slice(&bytes).map_err(|e| malformed(format!("manifest is not JSON: {e}")))?;
-    let media_type = doc.get("mediaType").and_then(Value::as_str).unwrap_or(&content_type).to_owned();
 
     let (manifest_digest, manifest) = if media_type == media::OCI_INDEX
         || media_type == media::DOCKER_LIST
@@ -212,10 +234,10 @@ pub async fn resolve(registry: &Registry, reference: &Reference, platform: &Plat
             serde_json::from_slice(&bytes).map_err(|e| malformed(format!("manifest {digest} is not JSON: {e}")))?;
         (digest, manifest)
     } else {
-        (pinned.clone(), doc)
+        (pinned.clone(), doc.clone())
     };
 
-    let family = match manifest.get("mediaType").and_then(Value::as_str).unwrap_or(&media_type) {
+    let family = match manifest.get("mediaType").and_then(Value::as_str).unwrap_or(media_type) {
         media::DOCKER_MANIFEST => Family::Docker,
         media::OCI_MANIFEST => Family::Oci,
         // An OCI manifest may omit mediaType; its config type tells.
@@ -262,7 +284,7 @@ pub async fn resolve(registry: &Registry, reference: &Reference, platform: &Plat
     }
     Ok(BaseImage {
         reference: reference.clone(),
-        pinned_digest: pinned,
+        pinned_digest: pinned.clone(),
         manifest_digest,
         family,
         platform: platform.clone(),

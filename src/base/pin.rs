@@ -97,8 +97,7 @@ pub async fn pin(registry: &Registry, reference: &Reference, wanted: &[Platform]
         return Err(BaseError::Malformed { reference: shown, detail: "the index lists no image platforms".into() });
     }
     let mut platforms = Vec::new();
-    for platform in &targets {
-        let base = resolve(registry, &pinned, platform).await?;
+    for (platform, base) in targets.iter().zip(resolve(registry, &pinned, &targets).await?) {
         tracing::info!(
             "{platform}: manifest {}; reading its {} layer(s) for httpd",
             base.manifest_digest,
