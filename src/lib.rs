@@ -369,10 +369,6 @@ async fn run(plan: &BuildPlan) -> Result<BuildReport, Error> {
     for warning in &plan.warnings {
         tracing::warn!("{warning}");
     }
-    // The HTTP client (its trusted CAs parsed) is made meanwhile; no request
-    // is sent until the checks have passed.
-    let timeout = plan.registry.io_timeout;
-    let client = tokio::task::spawn_blocking(move || registry::http_client(timeout));
     // The contributor's files first, before any network call.
     let inputs = check::Inputs { site: &plan.inputs.site, htpasswd: &plan.inputs.htpasswd };
     let mut tree = check::check_inputs(&inputs, &plan.checks);
@@ -395,60 +391,70 @@ async fn run(plan: &BuildPlan) -> Result<BuildReport, Error> {
         auth_host: dest_host,
         aws_account: plan.aws_account.clone(),
     };
-    // Ready by now; an error building it is seen again (from the shared
-    // cell) when the first registry connects.
-    let _ = client.await;
     let mut registries = connect::Registries::new(access, &aws);
-    let t = Instant::now();
     let base_reg = registries.get(&plan.base).await?;
+    let dest = match &plan.output {
+        Output::Registry { image } => Some((registries.get(image).await?, image)),
+        _ => None,
+    };
+    // The base and the destination are read at once: each is a chain of
+    // small requests (manifest, then config), so together they cost the
+    // longer chain, not the sum.
     let platforms: Vec<base::Platform> = plan.targets.iter().map(|t| t.platform.clone()).collect();
-    let bases = base::resolve(&base_reg, &plan.base, &platforms).await?;
-    for (target, base) in plan.targets.iter().zip(&bases) {
-        // The lock pins each platform's manifest, not only the index.
-        if let Some(expected) = target.expected_manifest.as_ref().filter(|e| **e != base.manifest_digest) {
-            return Err(base::BaseError::LockMismatch {
-                reference: plan.base.to_string(),
-                platform: target.platform.clone(),
-                expected: expected.clone(),
-                found: base.manifest_digest.clone(),
+    let resolve_base = async {
+        let t = Instant::now();
+        let bases = base::resolve(&base_reg, &plan.base, &platforms).await?;
+        for (target, base) in plan.targets.iter().zip(&bases) {
+            // The lock pins each platform's manifest, not only the index.
+            if let Some(expected) = target.expected_manifest.as_ref().filter(|e| **e != base.manifest_digest) {
+                return Err(base::BaseError::LockMismatch {
+                    reference: plan.base.to_string(),
+                    platform: target.platform.clone(),
+                    expected: expected.clone(),
+                    found: base.manifest_digest.clone(),
+                }
+                .into());
             }
-            .into());
         }
-    }
-    let base = &bases[0];
-    timings.resolve_base = t.elapsed().as_millis() as u64;
+        Ok::<_, Error>((bases, t.elapsed().as_millis() as u64))
+    };
     // The destination, ready before the layers so each is uploaded as soon
     // as it is built; and the tag's previous image, by diff_id: unchanged
     // layers reuse its blobs without being compressed again.
-    let (dest, taken, previous) = match &plan.output {
-        Output::Registry { image } => {
-            let dest = registries.get(image).await?;
-            let immutable = match registries.ecr.get(&image.registry) {
-                Some(ecr) => ensure_ecr_repository(plan, ecr, image).await?,
-                None => false,
-            };
-            // What the tag names now, read once for both uses. For an
-            // immutable tag it decides whether anything may be pushed, so a
-            // failed read stops the build; otherwise it only means no reuse.
-            let tag_manifest = match image.tag.as_deref() {
-                Some(tag) => match dest.get_manifest(&image.repository, tag).await {
-                    Ok(found) => Some(found.map(|(bytes, _)| bytes)),
-                    Err(e) if immutable => return Err(e.into()),
-                    Err(_) => None,
-                },
-                None => None,
-            };
-            // An immutable tag already taken: the build can only be a no-op
-            // (same digest) or refused, and nothing is uploaded.
-            let taken = match (&tag_manifest, immutable) {
-                (Some(Some(bytes)), true) => Some(digest::Digest::of_bytes(bytes)),
-                _ => None,
-            };
-            let previous = previous_image(&dest, image, tag_manifest, plan.cache_from.as_deref()).await;
-            (Some((dest, image)), taken, previous)
-        }
-        _ => (None, None, Previous::default()),
+    let ecr = &registries.ecr;
+    let read_destination = async {
+        let Some((dest, image)) = &dest else { return Ok::<_, Error>((None, Previous::default())) };
+        let immutable = match ecr.get(&image.registry) {
+            Some(ecr) => ensure_ecr_repository(plan, ecr, image).await?,
+            None => false,
+        };
+        // What the tag names now, read once for both uses. For an
+        // immutable tag it decides whether anything may be pushed, so a
+        // failed read stops the build; otherwise it only means no reuse.
+        let tag_manifest = match image.tag.as_deref() {
+            Some(tag) => match dest.get_manifest(&image.repository, tag).await {
+                Ok(found) => Some(found.map(|(bytes, _)| bytes)),
+                Err(e) if immutable => return Err(e.into()),
+                Err(_) => None,
+            },
+            None => None,
+        };
+        // An immutable tag already taken: the build can only be a no-op
+        // (same digest) or refused, and nothing is uploaded.
+        let taken = match (&tag_manifest, immutable) {
+            (Some(Some(bytes)), true) => Some(digest::Digest::of_bytes(bytes)),
+            _ => None,
+        };
+        Ok((taken, previous_image(dest, image, tag_manifest, plan.cache_from.as_deref()).await))
     };
+    // Both are awaited, so that when both fail the error shown is always
+    // the base's (as when they ran one after the other), not the faster one.
+    let (base_read, destination_read) = tokio::join!(resolve_base, read_destination);
+    let (bases, resolve_ms) = base_read?;
+    let (taken, previous) = destination_read?;
+    timings.resolve_base = resolve_ms;
+    let base = &bases[0];
+    let dest = dest.as_ref().map(|(dest, image)| (dest, *image));
     // Blobs go over early unless an immutable tag is already taken.
     let uploads_to = dest.as_ref().filter(|_| taken.is_none());
 

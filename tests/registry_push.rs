@@ -238,6 +238,17 @@ fn https_registry_with_a_private_ca_is_trusted_through_ssl_cert_file() {
     assert!(untrusted.stderr.contains("UnknownIssuer"), "{}", untrusted.stderr);
     assert!(untrusted.stderr.contains("SSL_CERT_FILE"), "{}", untrusted.stderr);
 
+    // A bundle with no certificate at all is named as such, not as an unknown issuer.
+    let empty = repo.path().join("empty.pem");
+    std::fs::write(&empty, "").unwrap();
+    let no_cas = run(sitepack(repo.path())
+        .env("SSL_CERT_FILE", &empty)
+        .env_remove("SSL_CERT_DIR")
+        .args(["build", "--base", &base, "--image", &image]));
+    assert_eq!(no_cas.status.code(), Some(1), "{}", no_cas.stderr);
+    assert!(no_cas.stderr.contains("no trusted CA certificate found"), "{}", no_cas.stderr);
+    assert_eq!(reg.manifest_digest("sites/tls:1"), None, "nothing was pushed");
+
     let bundle = reg.ca_bundle.as_ref().unwrap();
     let out =
         run(sitepack(repo.path()).env("SSL_CERT_FILE", bundle).args(["build", "--base", &base, "--image", &image]))

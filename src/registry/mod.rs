@@ -11,6 +11,7 @@
 
 pub mod auth;
 pub mod retry;
+mod trust;
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -226,9 +227,8 @@ pub fn is_loopback(host: &str) -> bool {
     bare == "localhost" || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
-/// The HTTP client every registry of a run shares. Building it parses the
-/// system's trusted CAs (some milliseconds), so `lib::run` starts that on a
-/// blocking thread while the contributor's files are checked.
+/// The HTTP client every registry of a run shares. Its trusted CAs load
+/// in the background (see `trust`).
 pub fn http_client(io_timeout: Duration) -> Result<reqwest::Client, String> {
     static CLIENT: std::sync::OnceLock<(Duration, Result<reqwest::Client, String>)> = std::sync::OnceLock::new();
     let build = || {
@@ -236,7 +236,7 @@ pub fn http_client(io_timeout: Duration) -> Result<reqwest::Client, String> {
             .user_agent(concat!("sitepack/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(Duration::from_secs(30))
             .read_timeout(io_timeout)
-            .use_rustls_tls()
+            .use_preconfigured_tls(trust::client_config())
             .build()
             .map_err(|e| format!("HTTP client: {e}"))
     };
