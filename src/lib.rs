@@ -484,21 +484,33 @@ async fn run(plan: &BuildPlan) -> Result<BuildReport, Error> {
     let known = &previous.known;
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let slots = Arc::new(tokio::sync::Semaphore::new(cores));
+    // No earlier image to reuse from: every layer will almost surely be
+    // sent, so its upload session is opened while it is being built.
+    let preopen =
+        uploads_to.filter(|_| reuse.is_empty()).map(|(dest, image)| (Arc::clone(dest), image.repository.clone()));
     let tasks: Vec<_> = specs
         .into_iter()
         .enumerate()
         .map(|(i, spec)| {
             let (reuse, out) = (reuse.clone(), work.path().join(format!("layer-{i}.tar.gz")));
-            let slots = slots.clone();
+            let (slots, preopen) = (slots.clone(), preopen.clone());
             tokio::spawn(async move {
                 let _slot = slots.acquire_owned().await.expect("the semaphore is never closed");
-                tokio::task::spawn_blocking(move || layer::build(&spec, mtime, &out, &reuse)).await
+                // Best effort: without a session, the upload opens its own.
+                let session = async {
+                    match &preopen {
+                        Some((dest, repo)) => dest.open_upload(repo).await.ok(),
+                        None => None,
+                    }
+                };
+                let build = tokio::task::spawn_blocking(move || layer::build(&spec, mtime, &out, &reuse));
+                tokio::join!(build, session)
             })
         })
         .collect();
     // Transfers overlap the compression, in a few shared slots: the base
-    // layers at once, each site layer as soon as it is built, the configs
-    // as soon as every layer is (they need the diff_ids).
+    // layers at once, each site layer as soon as it is built; the configs
+    // (outside the slots) as soon as every layer is (they need the diff_ids).
     let progress = &progress::Progress::for_uploads();
     let transfers = &tokio::sync::Semaphore::new(publish::CONCURRENT_BLOBS);
     let layer_count = tasks.len();
@@ -506,14 +518,14 @@ async fn run(plan: &BuildPlan) -> Result<BuildReport, Error> {
     let site_layers = futures_util::future::try_join_all(tasks.into_iter().enumerate().map(|(i, task)| {
         let built_tx = built_tx.clone();
         async move {
-            let layer =
-                task.await.map_err(|e| Error::Task(e.to_string()))?.map_err(|e| Error::Task(e.to_string()))??;
+            let (built, session) = task.await.map_err(|e| Error::Task(e.to_string()))?;
+            let layer = built.map_err(|e| Error::Task(e.to_string()))??;
             // The receiver only goes away when the build is failing already.
             let _ = built_tx.send((i, layer.clone()));
             let report = match uploads_to {
                 Some((dest, image)) => {
                     let _slot = transfers.acquire().await.expect("the semaphore is never closed");
-                    Some(publish::layer_blob(dest, &image.repository, &layer, progress).await?)
+                    Some(publish::layer_blob(dest, &image.repository, &layer, session, progress).await?)
                 }
                 None => None,
             };
@@ -524,8 +536,13 @@ async fn run(plan: &BuildPlan) -> Result<BuildReport, Error> {
     let meta = &metadata;
     let configs = async {
         let mut got: Vec<Option<layer::Layer>> = vec![None; layer_count];
-        while let Some((i, layer)) = built_rx.recv().await {
+        // Not until the channel closes: each sender lives on through its
+        // layer's upload, and the config need not wait for those.
+        let mut pending = layer_count;
+        while pending > 0 {
+            let Some((i, layer)) = built_rx.recv().await else { break };
             got[i] = Some(layer);
+            pending -= 1;
         }
         // A build failed: `site_layers` carries its error.
         let (Some((dest, image)), Some(all)) = (uploads_to, got.into_iter().collect::<Option<Vec<_>>>()) else {
@@ -534,8 +551,9 @@ async fn run(plan: &BuildPlan) -> Result<BuildReport, Error> {
         let mut reports: Vec<publish::BlobReport> = Vec::new();
         for b in &bases {
             let config = image::assemble(b, &all, meta, b.family)?.config;
+            // A config is a few kilobytes and the manifest waits on it
+            // alone: it does not queue behind the layers for a slot.
             if reports.iter().all(|r| r.digest != config.digest) {
-                let _slot = transfers.acquire().await.expect("the semaphore is never closed");
                 reports.push(publish::config_blob(dest, &image.repository, &config, known).await?);
             }
         }

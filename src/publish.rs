@@ -17,6 +17,7 @@ use crate::layer::Layer;
 use crate::progress::Progress;
 use crate::reference::Reference;
 use crate::registry::{BlobAction, MountOutcome, Registry, RegistryError, Remote};
+use reqwest::Url;
 
 /// Blob transfers in flight at once; ECR throttles beyond a few.
 pub const CONCURRENT_BLOBS: usize = 4;
@@ -61,22 +62,27 @@ pub type Known = std::collections::HashSet<Digest>;
 
 /// One site layer into `repo`: nothing when it is the tag's current image's
 /// (reused) or the registry has it, else uploaded and confirmed. Runs as
-/// soon as the layer is built, before the rest of the push.
+/// soon as the layer is built, before the rest of the push. `session`, an
+/// upload session opened while the layer was built, is used or abandoned.
 pub async fn layer_blob(
     dest: &Registry,
     repo: &str,
     layer: &Layer,
+    session: Option<Url>,
     progress: &Progress,
 ) -> Result<BlobReport, PushError> {
     let report = |action| BlobReport { digest: layer.digest.clone(), size: layer.size, kind: "layer", action };
-    let Some(path) = &layer.path else {
-        // Reused: a blob of the tag's current image.
-        return Ok(report(BlobAction::Reused));
+    let path = match &layer.path {
+        Some(path) if dest.blob_exists(repo, &layer.digest).await?.is_none() => path,
+        // Reused: a blob of the tag's current image, or one the registry has.
+        _ => {
+            if let Some(session) = session {
+                dest.abandon_upload(repo, session).await;
+            }
+            return Ok(report(BlobAction::Reused));
+        }
     };
-    if dest.blob_exists(repo, &layer.digest).await?.is_some() {
-        return Ok(report(BlobAction::Reused));
-    }
-    dest.upload_file(repo, &layer.digest, layer.size, path, progress).await?;
+    dest.upload_file(repo, &layer.digest, layer.size, path, session, progress).await?;
     confirm(dest, repo, &layer.digest).await?;
     Ok(report(BlobAction::Uploaded))
 }

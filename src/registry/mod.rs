@@ -576,6 +576,21 @@ impl Registry {
         .await
     }
 
+    /// Opens an upload session ahead of the blob (see `upload_file`).
+    pub async fn open_upload(&self, repo: &str) -> Result<Url, RegistryError> {
+        self.start_upload(repo).await
+    }
+
+    /// Cancels a session that will not be used (best effort: registries
+    /// also expire idle sessions).
+    pub async fn abandon_upload(&self, repo: &str, session: Url) {
+        let _ = tokio::time::timeout(
+            Duration::from_secs(5),
+            self.send(&Scope::push(repo), |c| Ok(c.delete(session.clone()))),
+        )
+        .await;
+    }
+
     /// Opens an upload session; returns its URL.
     async fn start_upload(&self, repo: &str) -> Result<Url, RegistryError> {
         let url = self.url(&format!("v2/{repo}/blobs/uploads/"))?;
@@ -641,27 +656,30 @@ impl Registry {
             Err(e) => Err(e),
         };
         if result.is_err() {
-            let _ = tokio::time::timeout(
-                Duration::from_secs(5),
-                self.send(&Scope::push(repo), |c| Ok(c.delete(session.clone()))),
-            )
-            .await;
+            self.abandon_upload(repo, session).await;
         }
         result
     }
 
-    /// Uploads a file whose digest is already known.
+    /// Uploads a file whose digest is already known, into `session` when
+    /// one was opened ahead (the first attempt only: a retry opens afresh).
     pub async fn upload_file(
         &self,
         repo: &str,
         digest: &Digest,
         size: u64,
         path: &Path,
+        session: Option<Url>,
         progress: &Progress,
     ) -> Result<(), RegistryError> {
         progress.expect(size);
+        let first_session = Mutex::new(session);
         self.with_retries(&format!("upload of {digest}"), || async {
-            let session = self.start_upload(repo).await?;
+            let offered = first_session.lock().expect("session lock").take();
+            let session = match offered {
+                Some(s) => s,
+                None => self.start_upload(repo).await?,
+            };
             let file =
                 std::fs::File::open(path).map_err(|source| RegistryError::File { path: path.to_owned(), source })?;
             let progress = progress.clone();
