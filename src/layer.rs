@@ -109,19 +109,37 @@ impl Listing {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Select {
     All,
-    /// `media`: already-compressed files or the rest; bucket `index` of `of`.
+    /// Files of kind `kind`, bucket `index` of `of`.
     Bucket {
-        media: bool,
+        kind: Kind,
         index: u32,
         of: u32,
     },
+}
+
+/// Which files a bucket takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Already-compressed files (by extension).
+    Media,
+    /// The rest: pages, css, js.
+    Pages,
+    /// Both (a site with too little media for layers of its own).
+    Any,
 }
 
 impl Select {
     fn takes(self, dest: &str) -> bool {
         match self {
             Select::All => true,
-            Select::Bucket { media, index, of } => precompressed(dest) == media && bucket(dest, of) == index,
+            Select::Bucket { kind, index, of } => {
+                let kind_matches = match kind {
+                    Kind::Media => precompressed(dest),
+                    Kind::Pages => !precompressed(dest),
+                    Kind::Any => true,
+                };
+                kind_matches && bucket(dest, of) == index
+            }
         }
     }
 }
@@ -650,13 +668,17 @@ mod tests {
             created_by: "x".into(),
         };
         let all = build(&with(Select::All), 1, &a.path().join("all.tgz"), &Reuse::new()).unwrap();
-        let media =
-            build(&with(Select::Bucket { media: true, index: 0, of: 1 }), 1, &a.path().join("m.tgz"), &Reuse::new())
-                .unwrap();
+        let media = build(
+            &with(Select::Bucket { kind: Kind::Media, index: 0, of: 1 }),
+            1,
+            &a.path().join("m.tgz"),
+            &Reuse::new(),
+        )
+        .unwrap();
         assert_eq!(file_names(&media), ["var/www/html/a/photo.JPG", "var/www/html/b/deep/clip.mp4"]);
         let mut union = file_names(&media);
         for index in 0..3 {
-            let bucket = Select::Bucket { media: false, index, of: 3 };
+            let bucket = Select::Bucket { kind: Kind::Pages, index, of: 3 };
             let pages = build(&with(bucket), 1, &a.path().join(format!("p{index}.tgz")), &Reuse::new()).unwrap();
             union.extend(file_names(&pages));
         }

@@ -17,7 +17,7 @@ use crate::aws::s3::S3Uri;
 use crate::base::{self, Platform};
 use crate::cli::{BuildArgs, ImageUriForm, RegistryAuth};
 use crate::image::Metadata;
-use crate::layer::{LayerSpec, Select, Source, SourceKind};
+use crate::layer::{Kind, LayerSpec, Select, Source, SourceKind};
 use crate::reference::Reference;
 use crate::registry;
 
@@ -506,13 +506,18 @@ pub fn build_plan(args: BuildArgs, env: Env<'_>) -> Result<BuildPlan, PlanError>
     })
 }
 
+/// Bytes of pages per site layer, and of media per media layer.
+const PAGE_BUCKET: u64 = 4 << 20;
+const MEDIA_BUCKET: u64 = 64 << 20;
+
 /// The layers, least changing first, so an edit leaves the earlier ones
 /// untouched: the operator's conf, the htpasswd, then the site. The site is
 /// split by a fixed rule: already-compressed media first, then everything
 /// else (pages, css, js); each kind spread over buckets by the hash of a
 /// file's path in the image, one bucket per 64 MiB of media (at most 4) and
 /// per 4 MiB of pages (at most 16): an edited page re-sends one bucket,
-/// 4 MiB of pages or a sixteenth of them. Every site layer carries the folder entries, so
+/// 4 MiB of pages or a sixteenth of them. Under 4 MiB of media, media and
+/// pages share the page buckets. Every site layer carries the folder entries, so
 /// together they give exactly the tree one `COPY` gives. `conf` is where the
 /// httpd.conf is on disk; `site_dest` the document root, or `/NAME/` in it
 /// for a flat namespace.
@@ -523,21 +528,27 @@ pub fn layer_specs(conf: &Path, inputs: &Inputs, site_dest: &str, media_bytes: u
     ];
     let site_shown = format!("{site_dest}/");
     let buckets = |bytes: u64, per: u64, max: u64| bytes.div_ceil(per).clamp(1, max) as u32;
-    let kinds =
-        [(true, media_bytes, buckets(media_bytes, 64 << 20, 4)), (false, page_bytes, buckets(page_bytes, 4 << 20, 16))];
-    for (media, bytes, of) in kinds {
-        if media && bytes == 0 {
-            continue;
-        }
+    // Media gets layers of its own only when there is at least a page
+    // bucket's worth of it: below that, keeping it apart would save an edit
+    // less than one bucket re-sends anyway, and cost a blob (four requests).
+    let kinds = if media_bytes >= PAGE_BUCKET {
+        vec![(Kind::Media, buckets(media_bytes, MEDIA_BUCKET, 4)), (Kind::Pages, buckets(page_bytes, PAGE_BUCKET, 16))]
+    } else {
+        vec![(Kind::Any, buckets(media_bytes + page_bytes, PAGE_BUCKET, 16))]
+    };
+    for (kind, of) in kinds {
         for index in 0..of {
-            let what = if media { "media" } else { "pages" };
-            let shown = match (media_bytes, of) {
-                // No media, one bucket: the site is one layer, as a single COPY.
-                (0, 1) => "site/".to_owned(),
+            let what = match kind {
+                Kind::Media => "media",
+                Kind::Pages | Kind::Any => "pages",
+            };
+            let shown = match (kind, of) {
+                // One bucket of everything: the site is one layer, as a single COPY.
+                (Kind::Any, 1) => "site/".to_owned(),
                 (_, 1) => format!("site/ ({what})"),
                 _ => format!("site/ ({what} {}/{of})", index + 1),
             };
-            let select = Select::Bucket { media, index, of };
+            let select = Select::Bucket { kind, index, of };
             layers.push(layer(&inputs.site, site_dest, SourceKind::Tree, select, &shown, &site_shown));
         }
     }
@@ -843,6 +854,15 @@ mod tests {
         // No media: conf, htpasswd and the site as one layer, as one COPY.
         assert_eq!(names(0, 1000).len(), 3);
         assert!(names(0, 1000)[2].starts_with("COPY --chown=root:root site/ /var/www/html/"));
+        // Under 4 MiB of media: media and pages share the site layer(s).
+        let little = names(3 << 20, 1000);
+        assert_eq!(little.len(), 3, "{little:?}");
+        assert!(little[2].starts_with("COPY --chown=root:root site/ /var/www/html/"), "{little:?}");
+        assert_eq!(names((4 << 20) - 1, 9 << 20).len(), 2 + 4, "13 MiB in all: 4 shared buckets");
+        // From 4 MiB of media on, media has layers of its own.
+        let split = names(4 << 20, 1000);
+        assert_eq!(split.len(), 4, "{split:?}");
+        assert!(split[2].contains("site/ (media)") && split[3].contains("site/ (pages)"), "{split:?}");
         // 300 MB of media, 30 MB of pages: 4 media buckets (cap), 8 page buckets.
         let big = names(300 << 20, 30 << 20);
         assert_eq!(big.len(), 2 + 4 + 8);

@@ -261,8 +261,9 @@ fn an_edited_page_re_uploads_only_the_pages_layer() {
     let reg = Registry::start();
     let base = reg.push_image(&format!("oci:{}:latest", tiny_base_layout().display()), "base/tiny:1");
     let repo = example_repo();
-    // Incompressible media: it gets a layer of its own, stored, not deflated.
-    let media: Vec<u8> = (0..400_000u32).map(|i| (i.wrapping_mul(2654435761) >> 11) as u8).collect();
+    // Incompressible media, 4 MiB and more: it gets a layer of its own,
+    // stored, not deflated.
+    let media: Vec<u8> = (0..4_300_000u32).map(|i| (i.wrapping_mul(2654435761) >> 11) as u8).collect();
     std::fs::write(repo.path().join("site/coffeefans/hero.jpg"), &media).unwrap();
     let image = format!("{}/sites/split:1", reg.host);
     let first = build_json(repo.path(), &base, &image);
