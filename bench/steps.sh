@@ -5,8 +5,10 @@
 # output) goes to $BENCH_RUN/logs/STEP.log, since hyperfine discards it.
 #
 # Steps whose name starts with "prep-" are hyperfine --prepare commands and
-# "prime-" ones run once before a scenario (neither is timed); the others are
-# the timed commands.
+# "prime-" ones run once before a scenario (neither is timed). sp-cold,
+# sp-unchanged and sp-edit here are the runs under /usr/bin/time -v (peak
+# RSS); the timed runs are the same commands, built by run.sh's sp_cmd and
+# run without this wrapper.
 set -euo pipefail
 
 step=${1:?usage: steps.sh STEP}
@@ -124,22 +126,11 @@ umoci)
     skopeo copy --dest-tls-verify=false "oci:$L" "docker://$BENCH_REG/bench/u-$BENCH_SIZE-$(n):1"
     ;;
 
-# f. floor: one monolithic upload (POST, then PUT ?digest= with the whole
-# body) of a gzip -1 tar of the site, into a new repository.
+# f. floor: one monolithic upload into a new repository. The timed command
+# itself is in run.sh (floor_upload_cmd), run without this wrapper.
 prep-floor-upload)
     forget floor
     next
-    ;;
-floor-upload)
-    location=$(curl -sS -f -o /dev/null -D - -X POST "http://$BENCH_REG/v2/bench/floor-$BENCH_SIZE-$(n)/blobs/uploads/" |
-        tr -d '\r' | awk 'tolower($1) == "location:" { print $2 }')
-    [[ -n $location ]] || { echo "no Location in the registry's answer" >&2; exit 1; }
-    [[ $location == http* ]] || location=http://$BENCH_REG$location
-    case $location in *\?*) sep='&' ;; *) sep='?' ;; esac
-    # --upload-file streams the file (--data-binary @FILE would read it into
-    # memory first); "Expect:" stops curl waiting for a 100 Continue.
-    curl -sS -f -o /dev/null -H 'Expect:' -H 'Content-Type: application/octet-stream' \
-        --upload-file "$BENCH_FLOOR_BLOB" "$location${sep}digest=$BENCH_FLOOR_DIGEST"
     ;;
 
 *)
