@@ -318,3 +318,38 @@ fn per_commit_tags_reuse_layers_through_a_moving_tag() {
     assert_eq!(reg.manifest_digest("sites/commits:live").as_deref(), Some(digest), "live moved");
     assert_eq!(reg.manifest_digest("sites/commits:c1").as_deref(), Some(first_digest.as_str()), "c1 untouched");
 }
+
+/// Upload sessions still open in `repo`, as the registry keeps them on
+/// disk: a session folder with its `startedat` file. (A cancelled one loses
+/// it and its data; distribution 2.8 then leaves an empty hash-state folder
+/// behind, which its purge removes.)
+fn open_upload_sessions(reg: &Registry, repo: &str) -> Vec<String> {
+    let dir = reg.dir.path().join("data/docker/registry/v2/repositories").join(repo).join("_uploads");
+    match std::fs::read_dir(&dir) {
+        Ok(entries) => entries
+            .map(|e| e.unwrap().path())
+            .filter(|session| session.join("startedat").exists())
+            .map(|session| session.file_name().unwrap().to_string_lossy().into_owned())
+            .collect(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => panic!("{}: {e}", dir.display()),
+    }
+}
+
+#[test]
+fn upload_sessions_opened_during_the_build_are_used_or_cancelled() {
+    let reg = Registry::start();
+    let base = reg.push_image(&format!("oci:{}:latest", tiny_base_layout().display()), "base/tiny:1");
+    let repo = example_repo();
+    // A new tag: every layer's session is opened while it is built, then used.
+    let first = build_json(repo.path(), &base, &format!("{}/sites/sessions:1", reg.host));
+    assert_eq!(actions(&first, "layer"), ["uploaded", "uploaded", "uploaded"]);
+    assert_eq!(open_upload_sessions(&reg, "sites/sessions"), Vec::<String>::new());
+
+    // Another new tag, same inputs: the sessions are opened again, the
+    // registry turns out to hold every layer, and each session is cancelled.
+    let second = build_json(repo.path(), &base, &format!("{}/sites/sessions:2", reg.host));
+    assert_eq!(actions(&second, "layer"), ["reused", "reused", "reused"]);
+    assert_eq!(second["digest"], first["digest"]);
+    assert_eq!(open_upload_sessions(&reg, "sites/sessions"), Vec::<String>::new(), "no session left open");
+}
