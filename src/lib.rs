@@ -544,20 +544,25 @@ async fn run(plan: &BuildPlan) -> Result<BuildReport, Error> {
             got[i] = Some(layer);
             pending -= 1;
         }
-        // A build failed: `site_layers` carries its error.
-        let (Some((dest, image)), Some(all)) = (uploads_to, got.into_iter().collect::<Option<Vec<_>>>()) else {
-            return Ok(Vec::new());
+        // A build failed (`site_layers` carries its error), or the output is
+        // a file, which assembles an OCI image of its own.
+        let (Some(_), Some(all)) = (dest, got.into_iter().collect::<Option<Vec<_>>>()) else {
+            return Ok((Vec::new(), Vec::new()));
         };
+        // Assembled once: these configs are sent now, and their manifests
+        // after the join.
+        let images = bases.iter().map(|b| image::assemble(b, &all, meta, b.family)).collect::<Result<Vec<_>, _>>()?;
         let mut reports: Vec<publish::BlobReport> = Vec::new();
-        for b in &bases {
-            let config = image::assemble(b, &all, meta, b.family)?.config;
-            // A config is a few kilobytes and the manifest waits on it
-            // alone: it does not queue behind the layers for a slot.
-            if reports.iter().all(|r| r.digest != config.digest) {
-                reports.push(publish::config_blob(dest, &image.repository, &config, known).await?);
+        if let Some((dest, image)) = uploads_to {
+            for config in images.iter().map(|i| &i.config) {
+                // A config is a few kilobytes and the manifest waits on it
+                // alone: it does not queue behind the layers for a slot.
+                if reports.iter().all(|r| r.digest != config.digest) {
+                    reports.push(publish::config_blob(dest, &image.repository, config, known).await?);
+                }
             }
         }
-        Ok::<_, Error>(reports)
+        Ok::<_, Error>((images, reports))
     };
     let base_layers = async {
         match uploads_to {
@@ -572,7 +577,7 @@ async fn run(plan: &BuildPlan) -> Result<BuildReport, Error> {
     // The first failure stops the rest (a base copy too) at once.
     let joined = tokio::try_join!(site_layers, base_layers, configs);
     progress.finish();
-    let (built, base_blobs, config_blobs) = joined?;
+    let (built, base_blobs, (images, config_blobs)) = joined?;
     let (layers, layer_blobs): (Vec<layer::Layer>, Vec<Option<publish::BlobReport>>) = built.into_iter().unzip();
     let layer_blobs: Vec<publish::BlobReport> = layer_blobs.into_iter().flatten().collect();
     timings.build_layers = t.elapsed().as_millis() as u64;
@@ -620,10 +625,6 @@ async fn run(plan: &BuildPlan) -> Result<BuildReport, Error> {
 
     match &plan.output {
         Output::Registry { image } => {
-            let images = bases
-                .iter()
-                .map(|b| image::assemble(b, &layers, &metadata, b.family))
-                .collect::<Result<Vec<_>, _>>()?;
             let pairs: Vec<(&base::BaseImage, &image::NewImage)> = bases.iter().zip(&images).collect();
             // Several platforms: an index over the images takes the tag.
             let index = (images.len() > 1).then(|| image::index(&pairs, &metadata));

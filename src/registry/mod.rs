@@ -576,11 +576,6 @@ impl Registry {
         .await
     }
 
-    /// Opens an upload session ahead of the blob (see `upload_file`).
-    pub async fn open_upload(&self, repo: &str) -> Result<Url, RegistryError> {
-        self.start_upload(repo).await
-    }
-
     /// Cancels a session that will not be used (best effort: registries
     /// also expire idle sessions).
     pub async fn abandon_upload(&self, repo: &str, session: Url) {
@@ -591,14 +586,25 @@ impl Registry {
         .await;
     }
 
-    /// Opens an upload session; returns its URL.
-    async fn start_upload(&self, repo: &str) -> Result<Url, RegistryError> {
+    /// Opens an upload session; returns its URL. Public so that a session
+    /// can be opened ahead of its blob (see `upload_file`).
+    pub async fn open_upload(&self, repo: &str) -> Result<Url, RegistryError> {
         let url = self.url(&format!("v2/{repo}/blobs/uploads/"))?;
         let resp = self.send(&Scope::push(repo), |c| Ok(c.post(url.clone()).header(CONTENT_LENGTH, 0))).await?;
         if resp.status() != StatusCode::ACCEPTED {
             return Err(self.status_error(Method::POST, &format!("upload start in {repo}"), resp).await);
         }
         self.location(&resp)
+    }
+
+    /// The session offered for a first attempt (taken, so a retry never
+    /// reuses it), else a new one.
+    async fn offered_or_new(&self, repo: &str, offered: &Mutex<Option<Url>>) -> Result<Url, RegistryError> {
+        let taken = offered.lock().expect("session lock").take();
+        match taken {
+            Some(session) => Ok(session),
+            None => self.open_upload(repo).await,
+        }
     }
 
     fn location(&self, resp: &Response) -> Result<Url, RegistryError> {
@@ -675,11 +681,7 @@ impl Registry {
         progress.expect(size);
         let first_session = Mutex::new(session);
         self.with_retries(&format!("upload of {digest}"), || async {
-            let offered = first_session.lock().expect("session lock").take();
-            let session = match offered {
-                Some(s) => s,
-                None => self.start_upload(repo).await?,
-            };
+            let session = self.offered_or_new(repo, &first_session).await?;
             let file =
                 std::fs::File::open(path).map_err(|source| RegistryError::File { path: path.to_owned(), source })?;
             let progress = progress.clone();
@@ -693,7 +695,7 @@ impl Registry {
     pub async fn upload_bytes(&self, repo: &str, digest: &Digest, bytes: Bytes) -> Result<(), RegistryError> {
         let size = bytes.len() as u64;
         self.with_retries(&format!("upload of {digest}"), || async {
-            let session = self.start_upload(repo).await?;
+            let session = self.open_upload(repo).await?;
             self.finish_upload(repo, session, digest, size, reqwest::Body::from(bytes.clone())).await
         })
         .await
@@ -714,11 +716,7 @@ impl Registry {
         progress.expect(size);
         let first_session = Mutex::new(session);
         self.with_retries(&format!("copy of {digest}"), || async {
-            let offered = first_session.lock().expect("session lock").take();
-            let session = match offered {
-                Some(s) => s,
-                None => self.start_upload(repo).await?,
-            };
+            let session = self.offered_or_new(repo, &first_session).await?;
             let resp = source.registry.get_blob(source.repo, digest).await?;
             let progress = progress.clone();
             let stream = resp.bytes_stream().inspect_ok(move |chunk| progress.sent(chunk.len() as u64));
