@@ -6,7 +6,10 @@ set -euo pipefail
 
 log() { printf 'setup-host: %s\n' "$*" >&2; }
 
-packages=(podman runc skopeo umoci docker-registry apache2 apache2-utils debootstrap curl git ca-certificates python3-venv)
+# nasm, autoconf, automake, libtool, make: cargo builds ISA-L (igzip) from
+# source. qemu-user: tests/cpu_determinism.rs runs builds as older CPUs.
+packages=(podman runc skopeo umoci docker-registry apache2 apache2-utils debootstrap curl git ca-certificates python3-venv
+    nasm autoconf automake libtool make qemu-user)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -1,12 +1,15 @@
 //! A gzip writer whose compression level can change between files: text is
-//! deflated fast, already-compressed media goes in stored blocks (copying
-//! at memory speed instead of deflating data that will not shrink). The
-//! output is one ordinary gzip member (RFC 1952) every runtime reads; the
-//! header is fixed (mtime 0, OS 255) so equal input gives equal bytes.
+//! deflated fast (ISA-L's igzip, `deflate`), already-compressed media goes
+//! in stored blocks (copying at memory speed instead of deflating data that
+//! will not shrink). The output is one ordinary gzip member (RFC 1952)
+//! every runtime reads; the header is fixed (mtime 0, OS 255) so equal
+//! input gives equal bytes.
 
 use std::io::{self, Write};
 
-use flate2::{Compress, Compression, FlushCompress, Status};
+use flate2::Compression;
+
+use crate::deflate::{Deflater, Flush};
 
 /// The fixed 10-byte header: magic, deflate, no flags, mtime 0, no extra
 /// flags, OS "unknown".
@@ -14,7 +17,7 @@ const HEADER: [u8; 10] = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255];
 
 pub struct GzipWriter<W: Write> {
     out: W,
-    deflate: Compress,
+    deflate: Deflater,
     /// Stored mode: bytes waiting to fill a stored block.
     stored: Option<Vec<u8>>,
     crc: crc32fast::Hasher,
@@ -31,7 +34,7 @@ impl<W: Write> GzipWriter<W> {
         let mut w = GzipWriter {
             out,
             // Raw deflate: the gzip framing is ours.
-            deflate: Compress::new(Compression::fast(), false),
+            deflate: Deflater::new(),
             stored: None,
             crc: crc32fast::Hasher::new(),
             size: 0,
@@ -45,13 +48,12 @@ impl<W: Write> GzipWriter<W> {
     /// deflate. Switching is cheap: a sync flush (byte alignment) one way, a
     /// deflater reset the other. A reset deflater only refers back to bytes
     /// it wrote itself, which the decoder holds at the same distances, so the
-    /// member stays one valid deflate stream. (zlib's own level change,
-    /// deflateParams, needs output room flate2 does not give it.)
+    /// member stays one valid deflate stream.
     pub fn set_level(&mut self, level: Compression) -> io::Result<()> {
         let want_stored = level == Compression::none();
         match (&self.stored, want_stored) {
             (None, true) => {
-                self.run(&[], FlushCompress::Sync)?;
+                self.run(&[], Flush::Sync)?;
                 self.stored = Some(Vec::with_capacity(STORED_MAX));
             }
             (Some(_), false) => {
@@ -81,19 +83,15 @@ impl<W: Write> GzipWriter<W> {
         Ok(())
     }
 
-    fn run(&mut self, mut input: &[u8], flush: FlushCompress) -> io::Result<()> {
+    /// Feeds `input` to the deflater; with a flush, until it is complete
+    /// (all input taken and room left over in the output buffer).
+    fn run(&mut self, mut input: &[u8], flush: Flush) -> io::Result<()> {
         loop {
             self.buf.clear();
-            let before_in = self.deflate.total_in();
-            let status = self.deflate.compress_vec(input, &mut self.buf, flush).map_err(io::Error::other)?;
-            let consumed = (self.deflate.total_in() - before_in) as usize;
-            input = &input[consumed..];
+            let taken = self.deflate.deflate(input, &mut self.buf, flush)?;
+            input = &input[taken..];
             self.out.write_all(&self.buf)?;
-            let done = match flush {
-                FlushCompress::Finish => status == Status::StreamEnd,
-                _ => input.is_empty() && self.buf.len() < self.buf.capacity(),
-            };
-            if done {
+            if input.is_empty() && self.buf.len() < self.buf.capacity() {
                 return Ok(());
             }
         }
@@ -106,7 +104,7 @@ impl<W: Write> GzipWriter<W> {
             // An empty final stored block ends the stream.
             self.out.write_all(&[1, 0, 0, 0xff, 0xff])?;
         } else {
-            self.run(&[], FlushCompress::Finish)?;
+            self.run(&[], Flush::Finish)?;
         }
         let crc = std::mem::take(&mut self.crc).finalize();
         self.out.write_all(&crc.to_le_bytes())?;
@@ -125,7 +123,7 @@ impl<W: Write> Write for GzipWriter<W> {
                 pending.extend_from_slice(data);
                 self.emit_stored(false)?;
             }
-            None => self.run(data, FlushCompress::None)?,
+            None => self.run(data, Flush::None)?,
         }
         Ok(data.len())
     }

@@ -13,6 +13,7 @@ pub mod base;
 pub mod check;
 pub mod cli;
 pub mod connect;
+mod deflate;
 pub mod deploy;
 pub mod digest;
 pub mod error;
