@@ -511,20 +511,24 @@ const PAGE_BUCKET: u64 = 4 << 20;
 const MEDIA_BUCKET: u64 = 64 << 20;
 
 /// The layers, least changing first, so an edit leaves the earlier ones
-/// untouched: the operator's conf, the htpasswd, then the site. The site is
-/// split by a fixed rule: already-compressed media first, then everything
-/// else (pages, css, js); each kind spread over buckets by the hash of a
-/// file's path in the image, one bucket per 64 MiB of media (at most 4) and
-/// per 4 MiB of pages (at most 16): an edited page re-sends one bucket,
-/// 4 MiB of pages or a sixteenth of them. Under 4 MiB of media, media and
-/// pages share the page buckets. Every site layer carries the folder entries, so
-/// together they give exactly the tree one `COPY` gives. `conf` is where the
-/// httpd.conf is on disk; `site_dest` the document root, or `/NAME/` in it
-/// for a flat namespace.
+/// untouched: the operator's conf with the htpasswd (a few kB together),
+/// then the site. The site is split by a fixed rule: already-compressed
+/// media first, then everything else (pages, css, js); each kind spread
+/// over buckets by the hash of a file's path in the image, one bucket per
+/// 64 MiB of media (at most 4) and per 4 MiB of pages (at most 16): an
+/// edited page re-sends one bucket, 4 MiB of pages or a sixteenth of them.
+/// Under 4 MiB of media, media and pages share the page buckets. A site of
+/// one bucket (under 4 MiB in all) is one layer together with the conf and
+/// the htpasswd: every blob costs a registry round trip or four, which on a
+/// small site is most of the build, and an edit re-sends that one bucket
+/// whichever file changed. Every site layer carries the folder entries, so
+/// together they give exactly the tree the three `COPY`s give. `conf` is
+/// where the httpd.conf is on disk; `site_dest` the document root, or
+/// `/NAME/` in it for a flat namespace.
 pub fn layer_specs(conf: &Path, inputs: &Inputs, site_dest: &str, media_bytes: u64, page_bytes: u64) -> Vec<LayerSpec> {
-    let mut layers = vec![
-        layer(conf, HTTPD_CONF_DEST, SourceKind::File, Select::All, "conf/httpd.conf", "/etc/httpd/conf/"),
-        layer(&inputs.htpasswd, HTPASSWD_DEST, SourceKind::File, Select::All, "users/htpasswd", HTPASSWD_DEST),
+    let settings = [
+        copy(conf, HTTPD_CONF_DEST, SourceKind::File, Select::All, "conf/httpd.conf", "/etc/httpd/conf/"),
+        copy(&inputs.htpasswd, HTPASSWD_DEST, SourceKind::File, Select::All, "users/htpasswd", HTPASSWD_DEST),
     ];
     let site_shown = format!("{site_dest}/");
     let buckets = |bytes: u64, per: u64, max: u64| bytes.div_ceil(per).clamp(1, max) as u32;
@@ -536,20 +540,23 @@ pub fn layer_specs(conf: &Path, inputs: &Inputs, site_dest: &str, media_bytes: u
     } else {
         vec![(Kind::Any, buckets(media_bytes + page_bytes, PAGE_BUCKET, 16))]
     };
+    if kinds == [(Kind::Any, 1)] {
+        let site = copy(&inputs.site, site_dest, SourceKind::Tree, Select::All, "site/", &site_shown);
+        return vec![layer(settings.into_iter().chain([site]))];
+    }
+    let mut layers = vec![layer(settings)];
     for (kind, of) in kinds {
         for index in 0..of {
             let what = match kind {
                 Kind::Media => "media",
                 Kind::Pages | Kind::Any => "pages",
             };
-            let shown = match (kind, of) {
-                // One bucket of everything: the site is one layer, as a single COPY.
-                (Kind::Any, 1) => "site/".to_owned(),
-                (_, 1) => format!("site/ ({what})"),
+            let shown = match of {
+                1 => format!("site/ ({what})"),
                 _ => format!("site/ ({what} {}/{of})", index + 1),
             };
             let select = Select::Bucket { kind, index, of };
-            layers.push(layer(&inputs.site, site_dest, SourceKind::Tree, select, &shown, &site_shown));
+            layers.push(layer([copy(&inputs.site, site_dest, SourceKind::Tree, select, &shown, &site_shown)]));
         }
     }
     layers
@@ -570,11 +577,23 @@ pub fn deploy_paths_hint(args: &BuildArgs) -> Vec<PathBuf> {
     out
 }
 
-fn layer(host: &Path, dest: &str, kind: SourceKind, select: Select, shown_src: &str, shown_dest: &str) -> LayerSpec {
-    LayerSpec {
-        sources: vec![Source { host: host.to_owned(), dest: dest.to_owned(), kind, select, listing: None }],
-        created_by: format!("COPY --chown=root:root {shown_src} {shown_dest} # sitepack"),
-    }
+/// One source of a layer, with its `COPY` line for the history.
+fn copy(
+    host: &Path,
+    dest: &str,
+    kind: SourceKind,
+    select: Select,
+    shown_src: &str,
+    shown_dest: &str,
+) -> (Source, String) {
+    let source = Source { host: host.to_owned(), dest: dest.to_owned(), kind, select, listing: None };
+    (source, format!("COPY --chown=root:root {shown_src} {shown_dest}"))
+}
+
+/// A layer of these sources, its history line their `COPY`s in order.
+fn layer(parts: impl IntoIterator<Item = (Source, String)>) -> LayerSpec {
+    let (sources, lines): (Vec<Source>, Vec<String>) = parts.into_iter().unzip();
+    LayerSpec { sources, created_by: format!("{} # sitepack", lines.join("; ")) }
 }
 
 fn load_settings(explicit: Option<&Path>) -> Result<FileSettings, PlanError> {
@@ -851,24 +870,34 @@ mod tests {
         let names = |media: u64, pages: u64| -> Vec<String> {
             layer_specs(Path::new("c"), &plan.inputs, DOCROOT, media, pages).into_iter().map(|l| l.created_by).collect()
         };
-        // No media: conf, htpasswd and the site as one layer, as one COPY.
-        assert_eq!(names(0, 1000).len(), 3);
-        assert!(names(0, 1000)[2].starts_with("COPY --chown=root:root site/ /var/www/html/"));
+        // Under one bucket (4 MiB): conf, htpasswd and site in one layer,
+        // its history line the three COPYs.
+        assert_eq!(
+            names(0, 1000),
+            ["COPY --chown=root:root conf/httpd.conf /etc/httpd/conf/; \
+              COPY --chown=root:root users/htpasswd /opt/.htpasswd; \
+              COPY --chown=root:root site/ /var/www/html/ # sitepack"]
+        );
         // Under 4 MiB of media: media and pages share the site layer(s).
-        let little = names(3 << 20, 1000);
-        assert_eq!(little.len(), 3, "{little:?}");
-        assert!(little[2].starts_with("COPY --chown=root:root site/ /var/www/html/"), "{little:?}");
-        assert_eq!(names((4 << 20) - 1, 9 << 20).len(), 2 + 4, "13 MiB in all: 4 shared buckets");
+        assert_eq!(names(3 << 20, 1000).len(), 1);
+        let shared = names((4 << 20) - 1, 9 << 20);
+        assert_eq!(shared.len(), 1 + 4, "13 MiB in all: conf + htpasswd, then 4 shared buckets: {shared:?}");
+        assert_eq!(
+            shared[0],
+            "COPY --chown=root:root conf/httpd.conf /etc/httpd/conf/; \
+             COPY --chown=root:root users/htpasswd /opt/.htpasswd # sitepack"
+        );
+        assert!(shared[1].starts_with("COPY --chown=root:root site/ (pages 1/4) /var/www/html/"), "{shared:?}");
         // From 4 MiB of media on, media has layers of its own.
         let split = names(4 << 20, 1000);
-        assert_eq!(split.len(), 4, "{split:?}");
-        assert!(split[2].contains("site/ (media)") && split[3].contains("site/ (pages)"), "{split:?}");
+        assert_eq!(split.len(), 3, "{split:?}");
+        assert!(split[1].contains("site/ (media)") && split[2].contains("site/ (pages)"), "{split:?}");
         // 300 MB of media, 30 MB of pages: 4 media buckets (cap), 8 page buckets.
         let big = names(300 << 20, 30 << 20);
-        assert_eq!(big.len(), 2 + 4 + 8);
-        assert!(big[2].contains("site/ (media 1/4)") && big[13].contains("site/ (pages 8/8)"), "{big:?}");
-        // Never more than 2 + 4 + 16 layers, whatever the size.
-        assert_eq!(names(u64::MAX / 4, u64::MAX / 4).len(), 22);
+        assert_eq!(big.len(), 1 + 4 + 8);
+        assert!(big[1].contains("site/ (media 1/4)") && big[12].contains("site/ (pages 8/8)"), "{big:?}");
+        // Never more than 1 + 4 + 16 layers, whatever the size.
+        assert_eq!(names(u64::MAX / 4, u64::MAX / 4).len(), 21);
     }
 
     #[test]
