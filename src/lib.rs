@@ -448,67 +448,74 @@ async fn run(plan: &BuildPlan) -> Result<BuildReport, Error> {
         };
         Ok((taken, previous_image(dest, image, tag_manifest, plan.cache_from.as_deref()).await))
     };
+    // The layers need the destination (whether blobs go up now, what can be
+    // reused), not the base: they start as soon as it is read, while the
+    // base's manifest and config are still on their way.
+    let start_layers = async {
+        let (taken, previous) = read_destination.await?;
+        // Blobs go over early unless an immutable tag is already taken.
+        let uploads_to = dest.as_ref().filter(|_| taken.is_none());
+        // Layers are CPU and disk work: off the async runtime.
+        let facts = &tree.facts;
+        let mut specs = plan::layer_specs(
+            &conf,
+            &plan.inputs,
+            &tree.layout.dest(plan::DOCROOT),
+            facts.media_bytes,
+            facts.bytes - facts.media_bytes,
+        );
+        let mtime = plan.epoch.seconds;
+        let t = Instant::now();
+        // The checks' walk of the site (error-free, or the build stopped) is
+        // the listing every bucket layer takes its files from.
+        let listing = Arc::new(std::mem::take(&mut tree.facts.listing));
+        for source in specs.iter_mut().flat_map(|s| s.sources.iter_mut()) {
+            if source.kind == layer::SourceKind::Tree {
+                source.listing = Some(listing.clone());
+            }
+        }
+        // Each layer on a blocking thread, as many at once as there are cores
+        // (more only adds buffers and switching); each streams through a
+        // bounded buffer.
+        let reuse = Arc::new(previous.reuse);
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let slots = Arc::new(tokio::sync::Semaphore::new(cores));
+        // No earlier image to reuse from: every layer will almost surely be
+        // sent, so its upload session is opened while it is being built.
+        let preopen =
+            uploads_to.filter(|_| reuse.is_empty()).map(|(dest, image)| (Arc::clone(dest), image.repository.clone()));
+        let tasks: Vec<_> = specs
+            .into_iter()
+            .enumerate()
+            .map(|(i, spec)| {
+                let (reuse, out) = (reuse.clone(), work.path().join(format!("layer-{i}.tar.gz")));
+                let (slots, preopen) = (slots.clone(), preopen.clone());
+                tokio::spawn(async move {
+                    let _slot = slots.acquire_owned().await.expect("the semaphore is never closed");
+                    // Best effort: without a session, the upload opens its own.
+                    let session = async {
+                        match &preopen {
+                            Some((dest, repo)) => dest.open_upload(repo).await.ok(),
+                            None => None,
+                        }
+                    };
+                    let build = tokio::task::spawn_blocking(move || layer::build(&spec, mtime, &out, &reuse));
+                    tokio::join!(build, session)
+                })
+            })
+            .collect();
+        Ok::<_, Error>((taken, previous.known, previous.digest, tasks, t))
+    };
     // Both are awaited, so that when both fail the error shown is always
     // the base's (as when they ran one after the other), not the faster one.
-    let (base_read, destination_read) = tokio::join!(resolve_base, read_destination);
+    let (base_read, layers_started) = tokio::join!(resolve_base, start_layers);
     let (bases, resolve_ms) = base_read?;
-    let (taken, previous) = destination_read?;
+    let (taken, known, previous_digest, tasks, t) = layers_started?;
+    let known = &known;
     timings.resolve_base = resolve_ms;
     let base = &bases[0];
     let dest = dest.as_ref().map(|(dest, image)| (dest, *image));
-    // Blobs go over early unless an immutable tag is already taken.
     let uploads_to = dest.as_ref().filter(|_| taken.is_none());
-
-    // Layers are CPU and disk work: off the async runtime.
-    let facts = &tree.facts;
-    let mut specs = plan::layer_specs(
-        &conf,
-        &plan.inputs,
-        &tree.layout.dest(plan::DOCROOT),
-        facts.media_bytes,
-        facts.bytes - facts.media_bytes,
-    );
-    let mtime = plan.epoch.seconds;
-    let t = Instant::now();
-    // The checks' walk of the site (error-free, or the build stopped) is
-    // the listing every bucket layer takes its files from.
-    let listing = Arc::new(std::mem::take(&mut tree.facts.listing));
-    for source in specs.iter_mut().flat_map(|s| s.sources.iter_mut()) {
-        if source.kind == layer::SourceKind::Tree {
-            source.listing = Some(listing.clone());
-        }
-    }
-    // Each layer on a blocking thread, as many at once as there are cores
-    // (more only adds buffers and switching); each streams through a
-    // bounded buffer.
-    let reuse = Arc::new(previous.reuse);
-    let known = &previous.known;
-    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let slots = Arc::new(tokio::sync::Semaphore::new(cores));
-    // No earlier image to reuse from: every layer will almost surely be
-    // sent, so its upload session is opened while it is being built.
-    let preopen =
-        uploads_to.filter(|_| reuse.is_empty()).map(|(dest, image)| (Arc::clone(dest), image.repository.clone()));
-    let tasks: Vec<_> = specs
-        .into_iter()
-        .enumerate()
-        .map(|(i, spec)| {
-            let (reuse, out) = (reuse.clone(), work.path().join(format!("layer-{i}.tar.gz")));
-            let (slots, preopen) = (slots.clone(), preopen.clone());
-            tokio::spawn(async move {
-                let _slot = slots.acquire_owned().await.expect("the semaphore is never closed");
-                // Best effort: without a session, the upload opens its own.
-                let session = async {
-                    match &preopen {
-                        Some((dest, repo)) => dest.open_upload(repo).await.ok(),
-                        None => None,
-                    }
-                };
-                let build = tokio::task::spawn_blocking(move || layer::build(&spec, mtime, &out, &reuse));
-                tokio::join!(build, session)
-            })
-        })
-        .collect();
     // Transfers overlap the compression, in a few shared slots: the base
     // layers at once, each site layer as soon as it is built; the configs
     // (outside the slots) as soon as every layer is (they need the diff_ids).
@@ -651,10 +658,10 @@ async fn run(plan: &BuildPlan) -> Result<BuildReport, Error> {
             };
             if !already_there {
                 for (_, new) in &pairs {
-                    let current = previous.digest.as_ref().filter(|_| index.is_none());
+                    let current = previous_digest.as_ref().filter(|_| index.is_none());
                     pushed.bytes_uploaded += publish::manifest(dest, image, new, index.is_none(), current).await?;
                 }
-                if let Some(index) = index.as_ref().filter(|i| previous.digest.as_ref() != Some(&i.digest)) {
+                if let Some(index) = index.as_ref().filter(|i| previous_digest.as_ref() != Some(&i.digest)) {
                     let reference = image.tag.clone().unwrap_or_else(|| index.digest.to_string());
                     dest.put_manifest(&image.repository, &reference, index.media_type, index.bytes.clone()).await?;
                     pushed.bytes_uploaded += index.size();
