@@ -129,7 +129,10 @@ fn a_multi_platform_base_is_pinned_built_as_an_index_and_the_amd64_image_serves_
 
     // podman picks the amd64 image from the index and Apache serves the site.
     let pulled = format!("{}/sites/coffeefans@{top}", reg.host);
-    run_ok(podman().args(["pull", "--quiet", "--tls-verify=false", &pulled]));
+    {
+        let _storage = storage_lock();
+        run_ok(podman().args(["pull", "--quiet", "--tls-verify=false", &pulled]));
+    }
     let c = Container::run(&pulled, &format!("sitepack-test-multi-{}", std::process::id()));
     let (code, body) = curl(&c.url("/coffeefans/"), None).unwrap();
     assert_eq!(code, 200, "{body}");
@@ -149,6 +152,7 @@ fn the_debian_test_base_is_detected_as_its_real_apache2() {
 
     // What the base's own apache2 says about itself, run by podman.
     let ask = |flag: &str| {
+        let _storage = storage_lock();
         run_ok(podman().args(["run", "--rm", "--tls-verify=false", "--entrypoint", "/usr/sbin/apache2", &base, flag]))
     };
     let version = ask("-v");
@@ -169,9 +173,13 @@ fn the_debian_test_base_is_detected_as_its_real_apache2() {
     assert_eq!((p["user"].as_str(), p["uid"].as_integer()), (Some("apache"), Some(48)));
     assert_eq!(p["module_dir"].as_str(), Some("/usr/lib/apache2/modules"));
     let dsos: Vec<&str> = p["dso_modules"].as_array().unwrap().iter().map(|m| m.as_str().unwrap()).collect();
-    let listing = run_ok(podman().args(["run", "--rm", "--entrypoint", "/bin/ls", &base, "/usr/lib/apache2/modules"]));
+    let listing = {
+        let _storage = storage_lock();
+        run_ok(podman().args(["run", "--rm", "--entrypoint", "/bin/ls", &base, "/usr/lib/apache2/modules"]))
+    };
     let real_dsos: Vec<&str> = listing.lines().filter_map(|l| l.strip_suffix(".so")).collect();
     assert_eq!(dsos, real_dsos);
+    let _storage = storage_lock();
     let _ = podman().args(["rmi", "-f", &base]).output();
 }
 

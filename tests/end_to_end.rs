@@ -60,12 +60,15 @@ fn example_site_pushed_to_a_registry_is_served_by_apache_with_htaccess_rules() {
     let digest = built.stdout.trim();
     assert!(digest.starts_with("sha256:"), "{digest}");
 
-    run_ok(podman().args([
-        "pull",
-        "--quiet",
-        "--tls-verify=false",
-        &format!("{}/sites/coffeefans@{digest}", reg.host),
-    ]));
+    {
+        let _storage = storage_lock();
+        run_ok(podman().args([
+            "pull",
+            "--quiet",
+            "--tls-verify=false",
+            &format!("{}/sites/coffeefans@{digest}", reg.host),
+        ]));
+    }
     let pulled = format!("{}/sites/coffeefans@{digest}", reg.host);
     let c = Container::run(&pulled, &container_name("registry"));
     check_site(&c);
@@ -111,11 +114,13 @@ fn oci_layout_and_archive_outputs_load_and_serve_the_same_site() {
     // Into podman's storage under an explicit name (podman would derive one
     // from the mixed-case temp path and refuse it).
     let local = format!("localhost/sitepack-test-layout:{}", std::process::id());
+    let storage = storage_lock();
     run_ok(
         Command::new("skopeo")
             .args(["copy", "--quiet"])
             .args([format!("oci:{}:latest", layout.display()), format!("containers-storage:{local}")]),
     );
+    drop(storage);
     let c = Container::run(&local, &container_name("layout"));
     check_site(&c);
     drop(c);
@@ -125,7 +130,10 @@ fn oci_layout_and_archive_outputs_load_and_serve_the_same_site() {
         .args(["build", "--base", &base, "--image", "local/coffeefans:archived", "--output"])
         .arg(format!("oci-archive:{}", archive.display())))
     .ok();
-    let loaded = run_ok(podman().args(["load", "-i"]).arg(&archive));
+    let loaded = {
+        let _storage = storage_lock();
+        run_ok(podman().args(["load", "-i"]).arg(&archive))
+    };
     let image_id = loaded
         .lines()
         .find_map(|l| l.strip_prefix("Loaded image: ").or_else(|| l.strip_prefix("Loaded image(s): ")))

@@ -463,10 +463,23 @@ pub struct Container {
     image: String,
 }
 
+/// Held around every command that adds images to podman's storage or
+/// removes them. Tests of one binary run in parallel and their images share
+/// the base's layers: an `rmi` of one image while another is being pulled,
+/// copied or loaded can delete a layer the other has just found present
+/// (its copy then fails with "layer not known").
+pub fn storage_lock() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 impl Container {
     pub fn run(image: &str, name: &str) -> Container {
         let port = free_port();
-        run_ok(podman().args(["run", "-d", "--name", name, "-p", &format!("127.0.0.1:{port}:80"), image]));
+        {
+            let _storage = storage_lock();
+            run_ok(podman().args(["run", "-d", "--name", name, "-p", &format!("127.0.0.1:{port}:80"), image]));
+        }
         let c = Container { name: name.to_owned(), port, image: image.to_owned() };
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
@@ -490,6 +503,7 @@ impl Container {
 impl Drop for Container {
     fn drop(&mut self) {
         let _ = podman().args(["rm", "-f", "-t", "0", &self.name]).output();
+        let _storage = storage_lock();
         let _ = podman().args(["rmi", "-f", &self.image]).output();
     }
 }
