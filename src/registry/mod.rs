@@ -18,6 +18,7 @@ use std::future::Future;
 use std::net::IpAddr;
 use std::path::Path;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -217,6 +218,20 @@ struct ErrorItem {
     message: Option<String>,
 }
 
+/// Whether a TLS handshake failed because the server's first bytes were
+/// not TLS at all: a plain-HTTP server answering the hello ("HTTP/1.1 400").
+/// rustls's error sits inside io::Errors, whose `source()` skips it.
+fn answered_in_plaintext(e: &reqwest::Error) -> bool {
+    fn not_tls(e: &(dyn std::error::Error + 'static)) -> bool {
+        if let Some(rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType)) = e.downcast_ref() {
+            return true;
+        }
+        let inner = e.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref());
+        inner.is_some_and(|inner| not_tls(inner)) || e.source().is_some_and(not_tls)
+    }
+    not_tls(e)
+}
+
 pub fn is_loopback(host: &str) -> bool {
     let bare = match host.strip_prefix('[') {
         Some(rest) => rest.split(']').next().unwrap_or(rest),
@@ -271,15 +286,23 @@ impl Registry {
             retry: opts.retry.clone(),
             retries: Default::default(),
         };
-        match reg.ping().await {
+        let plaintext = AtomicBool::new(false);
+        match reg.ping(&plaintext).await {
             Ok(()) => Ok(reg),
             Err(https_error) if may_use_http => {
                 let http_base = Url::parse(&format!("http://{api_host}/")).expect("host parsed as https already");
                 tracing::debug!(registry = name, "HTTPS failed ({https_error}); trying plain HTTP");
                 reg.base = http_base;
+                // The TLS hello was answered in plain HTTP: a server speaks
+                // HTTP there, and a second ping would only cost a request;
+                // the first real one finds out whether it is a registry.
+                if plaintext.load(Ordering::Relaxed) {
+                    tracing::debug!(registry = name, "the TLS hello was answered in plain HTTP: using HTTP");
+                    return Ok(reg);
+                }
                 // When both fail, the HTTPS error (a certificate problem,
                 // say) is the one that explains it.
-                reg.ping().await.map(|()| reg).map_err(|_| https_error)
+                reg.ping(&plaintext).await.map(|()| reg).map_err(|_| https_error)
             }
             Err(e) => Err(e),
         }
@@ -292,11 +315,17 @@ impl Registry {
     /// First contact. A registry that answers 5xx/429 gets retries; one that
     /// cannot be reached at all fails at once (a wrong host or port is far
     /// more likely than a blip at the very first request).
-    async fn ping(&self) -> Result<(), RegistryError> {
+    /// `plaintext` is set when an HTTPS attempt was answered in plain HTTP.
+    async fn ping(&self, plaintext: &AtomicBool) -> Result<(), RegistryError> {
         let url = self.url("v2/")?;
         let unreachable = |e: &RegistryError| matches!(e, RegistryError::Unreachable { .. });
         self.retry_loop("GET /v2/", unreachable, || async {
-            let resp = self.http.get(url.clone()).send().await.map_err(|e| self.unreachable(&e))?;
+            let resp = self.http.get(url.clone()).send().await.map_err(|e| {
+                if answered_in_plaintext(&e) {
+                    plaintext.store(true, Ordering::Relaxed);
+                }
+                self.unreachable(&e)
+            })?;
             // 401 is the normal answer of a registry that wants credentials.
             if resp.status().is_success() || resp.status() == StatusCode::UNAUTHORIZED {
                 return Ok(());
@@ -897,5 +926,31 @@ mod tests {
             e.to_string(),
             "registry r answered 400 Bad Request to PUT manifest a:b: MANIFEST_INVALID: manifest invalid"
         );
+    }
+}
+
+#[cfg(test)]
+mod plaintext_tests {
+    use std::io::{Read, Write};
+
+    async fn https_error(port: u16) -> reqwest::Error {
+        let client = super::http_client(std::time::Duration::from_secs(5)).unwrap();
+        client.get(format!("https://127.0.0.1:{port}/v2/")).send().await.unwrap_err()
+    }
+
+    #[tokio::test]
+    async fn a_tls_hello_answered_in_plain_http_is_told_from_nothing_listening() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            let (mut s, _) = listener.accept().unwrap();
+            let _ = s.read(&mut [0u8; 512]);
+            let _ = s.write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+        });
+        assert!(super::answered_in_plaintext(&https_error(port).await));
+
+        // A port with nothing behind it: refused, not answered.
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        assert!(!super::answered_in_plaintext(&https_error(closed).await));
     }
 }
