@@ -101,12 +101,6 @@ impl Deflater {
     }
 }
 
-impl Default for Deflater {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -60,7 +60,7 @@ fn add_content(repo: &Path) {
         ));
     }
     std::fs::write(repo.join("site/beans.html"), page).unwrap();
-    let photo: Vec<u8> = (0..300_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 11) as u8).collect();
+    let photo = incompressible(300_000);
     std::fs::write(repo.join("site/photo.jpg"), photo).unwrap();
 }
 

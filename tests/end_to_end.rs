@@ -53,7 +53,7 @@ fn example_site_pushed_to_a_registry_is_served_by_apache_with_htaccess_rules() {
     let repo = example_repo();
     // A media file, stored rather than deflated; with this little media
     // (under 4 MiB) it shares the site layer with the pages.
-    let logo: Vec<u8> = (0..50_000u32).map(|i| (i.wrapping_mul(2654435761) >> 9) as u8).collect();
+    let logo = incompressible(50_000);
     std::fs::write(repo.path().join("site/coffeefans/logo.png"), &logo).unwrap();
     let image = format!("{}/sites/coffeefans:e2e", reg.host);
     let built = run(sitepack(repo.path()).args(["build", "--base", &base, "--image", &image])).ok();

@@ -267,7 +267,7 @@ fn an_edited_page_re_uploads_only_the_pages_layer() {
     let repo = example_repo();
     // Incompressible media, 4 MiB and more: it gets a layer of its own,
     // stored, not deflated.
-    let media: Vec<u8> = (0..4_300_000u32).map(|i| (i.wrapping_mul(2654435761) >> 11) as u8).collect();
+    let media = incompressible(4_300_000);
     std::fs::write(repo.path().join("site/coffeefans/hero.jpg"), &media).unwrap();
     let image = format!("{}/sites/split:1", reg.host);
     let first = build_json(repo.path(), &base, &image);
@@ -295,7 +295,7 @@ fn per_commit_tags_reuse_layers_through_a_moving_tag() {
     let repo = example_repo();
     // 4 MiB of media and more: the site is more than one layer, so an edit
     // leaves some of them to reuse.
-    let media: Vec<u8> = (0..4_300_000u32).map(|i| (i.wrapping_mul(2654435761) >> 11) as u8).collect();
+    let media = incompressible(4_300_000);
     std::fs::write(repo.path().join("site/coffeefans/hero.jpg"), &media).unwrap();
     let build = |tag: &str, cache: bool| {
         let image = format!("{}/sites/commits:{tag}", reg.host);

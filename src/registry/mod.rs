@@ -900,6 +900,7 @@ fn header_digest(resp: &Response) -> Option<Digest> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::{Read, Write};
 
     #[test]
     fn loopback_hosts_are_recognised() {
@@ -927,14 +928,9 @@ mod tests {
             "registry r answered 400 Bad Request to PUT manifest a:b: MANIFEST_INVALID: manifest invalid"
         );
     }
-}
-
-#[cfg(test)]
-mod plaintext_tests {
-    use std::io::{Read, Write};
 
     async fn https_error(port: u16) -> reqwest::Error {
-        let client = super::http_client(std::time::Duration::from_secs(5)).unwrap();
+        let client = http_client(std::time::Duration::from_secs(5)).unwrap();
         client.get(format!("https://127.0.0.1:{port}/v2/")).send().await.unwrap_err()
     }
 
@@ -947,10 +943,10 @@ mod plaintext_tests {
             let _ = s.read(&mut [0u8; 512]);
             let _ = s.write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
         });
-        assert!(super::answered_in_plaintext(&https_error(port).await));
+        assert!(answered_in_plaintext(&https_error(port).await));
 
         // A port with nothing behind it: refused, not answered.
         let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        assert!(!super::answered_in_plaintext(&https_error(closed).await));
+        assert!(!answered_in_plaintext(&https_error(closed).await));
     }
 }

@@ -379,6 +379,12 @@ pub fn add_index(layout: &Path, refs: &[(&str, &str)], name: &str) {
     std::fs::write(&index_path, serde_json::to_vec(&index).unwrap()).unwrap();
 }
 
+/// `len` bytes that do not compress (a multiplicative hash of the offset):
+/// stand-ins for photos and videos, the same in every run.
+pub fn incompressible(len: u32) -> Vec<u8> {
+    (0..len).map(|i| (i.wrapping_mul(2_654_435_761) >> 11) as u8).collect()
+}
+
 /// A contributor repo in a temp dir: a copy of examples/coffeefans.
 pub fn example_repo() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
