@@ -221,7 +221,7 @@ fn cases() -> Vec<Case> {
         Case { name: "Options +Includes", rule: "policy.includes", setup: |r| htaccess(r, "Options +Includes\n") },
         Case {
             name: "AddHandler cgi-script",
-            rule: "policy.cgi-handler",
+            rule: "policy.handler",
             setup: |r| htaccess(r, "AddHandler cgi-script .sh\n"),
         },
         Case {

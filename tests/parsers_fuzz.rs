@@ -57,8 +57,12 @@ fn check_everything(text: &str) {
         let allowed = BTreeSet::new();
         let permissive = Conf::permissive(version, CENTOS_BUILTINS);
         for c in [&conf, &permissive] {
-            let ctx = htaccess::Context { conf: c, allowed: &allowed };
-            let _ = htaccess::check(text, ".htaccess", "/var/www/html/a", &ctx);
+            let mut vars = sitepack::check::policy::SiteVariables::default();
+            if let Ok(nodes) = syntax::parse(text) {
+                vars.learn("a", &nodes);
+            }
+            let ctx = htaccess::Context { conf: c, allowed: &allowed, vars: &vars, site_root: "/var/www/html" };
+            let _ = htaccess::check(text.as_bytes(), ".htaccess", "/var/www/html/a", "a", &ctx);
         }
         let _ = htpasswd::check(text.as_bytes(), "htpasswd", version);
     }

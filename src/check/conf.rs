@@ -231,17 +231,32 @@ impl Conf {
         m == "core" || m == "http_core" || m == "mpm_common" || self.loaded.contains(&m) || self.builtins.contains(&m)
     }
 
+    /// `<IfModule NAME>` as httpd decides it: NAME must be a loaded
+    /// module's source file (`mod_rewrite.c`, `prefork.c`) or its symbol
+    /// (`rewrite_module`), compared case-sensitively; any other spelling is
+    /// "not loaded", so `<IfModule !mod_rewrite>` is true with it loaded.
+    pub fn is_loaded_exactly(&self, name: &str) -> bool {
+        self.loaded.iter().chain(&self.builtins).chain(["core".to_owned(), "http_core".to_owned()].iter()).any(|m| {
+            let stem = m.strip_prefix("mod_").unwrap_or(m);
+            let file = match stem.strip_prefix("mpm_") {
+                Some(mpm) => format!("{mpm}.c"),
+                None => format!("{m}.c"),
+            };
+            name == file || name == format!("{stem}_module")
+        })
+    }
+
     fn walk(&mut self, nodes: &[Node], shown: &str, dir: Option<usize>) {
         for node in nodes {
             match node {
-                Node::Directive { name, args, line } => self.directive(name, args, *line, shown, dir),
+                Node::Directive { name, args, line, .. } => self.directive(name, args, *line, shown, dir),
                 Node::Section { name, args, children, .. } => {
                     let lname = name.to_ascii_lowercase();
                     match lname.as_str() {
                         "ifmodule" => {
                             let arg = args.first().map(String::as_str).unwrap_or("");
                             let (negate, module) = arg.strip_prefix('!').map_or((false, arg), |m| (true, m));
-                            if self.is_loaded(module) != negate {
+                            if self.is_loaded_exactly(module) != negate {
                                 self.walk(children, shown, dir);
                             }
                         }
@@ -395,6 +410,19 @@ impl Conf {
                     "conf.docroot",
                     format!("DocumentRoot is {root}, but the site is installed in {site_dest}"),
                     format!("set DocumentRoot \"{site_dest}\""),
+                ));
+            }
+        }
+        for (m, _, line) in &self.load_modules {
+            let module = canonical_module(m);
+            let family = if module.starts_with("mod_proxy") { "mod_proxy" } else { module.as_str() };
+            if super::policy::UNNEEDED_MODULES.contains(&family) || module.starts_with("mod_dav") {
+                out.push(Finding::warning(
+                    shown,
+                    Some(*line),
+                    "conf.unneeded-module",
+                    format!("LoadModule {m}: no contributor's .htaccess may use {module} (the policy refuses it), so loading it only widens what a hole in the policy could reach"),
+                    "remove the line unless the operator's own configuration uses it (docs/base-hardening.md)",
                 ));
             }
         }

@@ -11,26 +11,12 @@ use std::collections::BTreeSet;
 
 use super::conf::{ClassName, Conf};
 use super::directives::{self, Directive, Rule};
+use super::policy::{self, SiteVariables};
 use super::syntax::{self, Node};
 use super::{Finding, HttpdVersion};
 
 /// Defines active when httpd runs with the seed's entrypoint (`-D FOREGROUND`).
 const DEFINES: &[&str] = &["FOREGROUND"];
-/// The only password file a contributor may point at.
-pub const HTPASSWD_PATH: &str = "/opt/.htpasswd";
-
-/// Policy rule ids an operator may switch off with `# sitepack: allow RULE`
-/// in httpd.conf or `--allow RULE`.
-pub const POLICY_RULES: &[&str] = &[
-    "policy.exec-cgi",
-    "policy.includes",
-    "policy.cgi-handler",
-    "policy.server-info",
-    "policy.proxy",
-    "policy.file-read",
-    "policy.php",
-    "policy.auth-user-file",
-];
 
 /// A second override class that also admits a directive: httpd 2.4 takes
 /// `<Limit>`/`<LimitExcept>` under AuthConfig or Limit, and two mod_http2
@@ -50,6 +36,10 @@ pub struct Context<'a> {
     pub conf: &'a Conf,
     /// Policy rules switched off.
     pub allowed: &'a BTreeSet<String>,
+    /// What the site's files set for every request, for the policy.
+    pub vars: &'a SiteVariables,
+    /// The site's folder in the image.
+    pub site_root: &'a str,
 }
 
 impl Context<'_> {
@@ -58,8 +48,10 @@ impl Context<'_> {
     }
 }
 
-/// Checks one file; `dir` is its directory's absolute path in the image.
-pub fn check(text: &str, shown: &str, dir: &str, ctx: &Context<'_>) -> Vec<Finding> {
+/// Checks one file; `dir` is its directory's absolute path in the image and
+/// `folder` the same relative to the site. First what httpd would do with
+/// it (a 500 for the folder), then, for a file httpd reads, the policy.
+pub fn check(bytes: &[u8], shown: &str, dir: &str, folder: &str, ctx: &Context<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
     let overrides = ctx.conf.overrides_for(dir);
     if overrides.reads_nothing() {
@@ -72,8 +64,10 @@ pub fn check(text: &str, shown: &str, dir: &str, ctx: &Context<'_>) -> Vec<Findi
         ));
         return out;
     }
-    let nodes = match syntax::parse(text) {
-        Ok(n) => n,
+    let text = String::from_utf8_lossy(bytes);
+    let parsed = syntax::parse(&text);
+    let nodes = match &parsed {
+        Ok(n) => n.as_slice(),
         Err(e) => {
             out.push(Finding::error(
                 shown,
@@ -86,11 +80,13 @@ pub fn check(text: &str, shown: &str, dir: &str, ctx: &Context<'_>) -> Vec<Findi
                     "fix the section structure"
                 },
             ));
-            return out;
+            &[]
         }
     };
     let mut w = Walk { ctx, shown, overrides: &overrides, out: &mut out };
-    w.nodes(&nodes);
+    w.nodes(nodes);
+    let place = policy::Place { site_root: ctx.site_root, folder };
+    out.extend(policy::check(bytes, nodes, shown, &place, ctx.vars, ctx.allowed));
     out
 }
 
@@ -105,7 +101,7 @@ impl Walk<'_, '_> {
     fn nodes(&mut self, nodes: &[Node]) {
         for node in nodes {
             match node {
-                Node::Directive { name, args, line } => self.directive(name, args, *line),
+                Node::Directive { name, args, raw, line } => self.directive(name, args, raw, *line),
                 Node::Section { name, args, line, children } => self.section(name, args, *line, children),
             }
         }
@@ -115,25 +111,14 @@ impl Walk<'_, '_> {
         self.out.push(Finding::error(self.shown, Some(line), rule, message, hint));
     }
 
-    fn policy(&mut self, line: usize, rule: &'static str, message: String, hint: &str) {
-        if !self.ctx.allowed.contains(rule) {
-            self.err(
-                line,
-                rule,
-                message,
-                format!("{hint} (the operator can allow it with `# sitepack: allow {rule}` in httpd.conf)"),
-            );
-        }
-    }
-
     fn section(&mut self, name: &str, args: &[String], line: usize, children: &[Node]) {
         let lname = name.to_ascii_lowercase();
-        self.file_read_policy(name, args, line);
         match lname.as_str() {
             "ifmodule" => {
                 let arg = args.first().map(String::as_str).unwrap_or("");
                 let (negate, module) = arg.strip_prefix('!').map_or((false, arg), |m| (true, m));
-                if self.ctx.conf.is_loaded(module) != negate {
+                // As httpd matches it: `mod_x.c` or `x_module`, case and all.
+                if self.ctx.conf.is_loaded_exactly(module) != negate {
                     self.nodes(children);
                 }
                 return;
@@ -231,19 +216,8 @@ impl Walk<'_, '_> {
         }
     }
 
-    fn directive(&mut self, name: &str, args: &[String], line: usize) {
+    fn directive(&mut self, name: &str, args: &[String], raw: &str, line: usize) {
         let lname = name.to_ascii_lowercase();
-        self.file_read_policy(name, args, line);
-        if lname.starts_with("php_") {
-            // Refused by policy, and judged like any directive below (without
-            // mod_php loaded httpd does not know it at all).
-            self.policy(
-                line,
-                "policy.php",
-                format!("{name} changes PHP settings, which contributors may not do"),
-                "remove it",
-            );
-        }
         let known = directives::find(name);
         if !self.judge(name, known, line) {
             return;
@@ -251,53 +225,7 @@ impl Walk<'_, '_> {
         let lower: Vec<String> = args.iter().map(|a| a.to_ascii_lowercase()).collect();
         match lname.as_str() {
             "options" => self.options(&lower, line),
-            "addhandler" | "sethandler" | "addoutputfilter" | "setoutputfilter" => {
-                if lower.iter().any(|a| a == "cgi-script") {
-                    self.policy(
-                        line,
-                        "policy.cgi-handler",
-                        format!("{name} cgi-script would run contributor code on the server"),
-                        "remove it",
-                    );
-                }
-                if lower.iter().any(|a| a == "server-status" || a == "server-info") {
-                    self.policy(
-                        line,
-                        "policy.server-info",
-                        format!("{name} exposes server-status/server-info"),
-                        "remove it",
-                    );
-                }
-                if lower.iter().any(|a| a == "server-parsed" || a == "includes") {
-                    self.policy(line, "policy.includes", format!("{name} turns on server-side includes"), "remove it");
-                }
-            }
-            "rewriterule" => {
-                let flags = args
-                    .get(2)
-                    .map(|f| f.trim_start_matches('[').trim_end_matches(']').to_ascii_lowercase())
-                    .unwrap_or_default();
-                if flags.split(',').any(|f| f.trim() == "p" || f.trim() == "proxy") {
-                    self.policy(
-                        line,
-                        "policy.proxy",
-                        "RewriteRule with the [P] flag makes the server fetch other hosts (internal ones too, such as 169.254.169.254)".into(),
-                        "redirect instead: [R=302] to an absolute URL",
-                    );
-                }
-            }
-            "authuserfile" | "authdbmuserfile" | "authgroupfile" | "authdbmgroupfile" => {
-                let path = args.first().map(String::as_str).unwrap_or("");
-                let the_one_allowed = lname == "authuserfile" && path == HTPASSWD_PATH;
-                if !the_one_allowed {
-                    self.policy(
-                        line,
-                        "policy.auth-user-file",
-                        format!("{name} {path}: password files other than {HTPASSWD_PATH} are not allowed"),
-                        "use AuthUserFile /opt/.htpasswd, filled from users/htpasswd",
-                    );
-                }
-            }
+            "rewriterule" | "rewritecond" => self.rewrite(&lname, name, raw, line),
             "authtype" => {
                 let module = match lower.first().map(String::as_str) {
                     Some("basic") => Some("mod_auth_basic"),
@@ -322,22 +250,47 @@ impl Walk<'_, '_> {
         }
     }
 
+    /// mod_rewrite refuses a rule it cannot split or whose flags it does
+    /// not know when it reads the file: the folder answers 500.
+    fn rewrite(&mut self, lname: &str, name: &str, raw: &str, line: usize) {
+        use super::rewrite;
+        let Some((_, _, flags)) = rewrite::split(raw) else {
+            return self.err(
+                line,
+                "htaccess.argument",
+                format!("{name} needs a pattern and a target; the folder would answer 500"),
+                "see the mod_rewrite documentation",
+            );
+        };
+        let Some(flags) = flags else { return };
+        let Some(parsed) = rewrite::flags(&flags) else {
+            return self.err(
+                line,
+                "htaccess.argument",
+                format!("{name} flags {flags} must be written in [brackets]; the folder would answer 500"),
+                "write the flags as [R=302,L]",
+            );
+        };
+        for (key, val) in parsed {
+            let known = if lname == "rewriterule" {
+                !matches!(rewrite::rule_flag(&key, &val), rewrite::RuleFlag::Unknown(_))
+            } else {
+                rewrite::cond_flag_known(&key)
+            };
+            if !known {
+                self.err(
+                    line,
+                    "htaccess.argument",
+                    format!("{name}: mod_rewrite knows no flag `{key}`; the folder would answer 500"),
+                    "see the flags in the mod_rewrite documentation",
+                );
+            }
+        }
+    }
+
     fn options(&mut self, args: &[String], line: usize) {
         for a in args {
             let opt = a.trim_start_matches(['+', '-']);
-            let adding = !a.starts_with('-');
-            // `All` means everything but MultiViews, ExecCGI and Includes included.
-            if adding && (opt == "execcgi" || opt == "all") {
-                self.policy(line, "policy.exec-cgi", format!("Options {a} allows running CGI programs"), "remove it");
-            }
-            if adding && (opt == "includes" || opt == "all") {
-                self.policy(
-                    line,
-                    "policy.includes",
-                    format!("Options {a} allows server-side includes that run commands"),
-                    "use +IncludesNOEXEC if includes are needed",
-                );
-            }
             if let Some(allowed) = &self.overrides.options {
                 if opt != "none" && !allowed.iter().any(|x| x == opt) {
                     self.err(
@@ -390,21 +343,6 @@ impl Walk<'_, '_> {
             }
         }
     }
-
-    /// `%{file:…}` and `file()` in expressions read server files.
-    fn file_read_policy(&mut self, name: &str, args: &[String], line: usize) {
-        if args.iter().any(|a| {
-            let l = a.to_ascii_lowercase();
-            l.contains("%{file:") || l.contains("file(")
-        }) {
-            self.policy(
-                line,
-                "policy.file-read",
-                format!("{name} reads a server file through an expression (file: / file())"),
-                "remove the file lookup",
-            );
-        }
-    }
 }
 
 #[cfg(test)]
@@ -418,12 +356,16 @@ mod tests {
         LoadModule authz_user_module modules/mod_authz_user.so\n\
         LoadModule rewrite_module modules/mod_rewrite.so\n";
 
-    fn rules(text: &str, conf: &Conf, allowed: &[&str]) -> Vec<&'static str> {
+    fn all_rules(text: &str, conf: &Conf, allowed: &[&str]) -> Vec<&'static str> {
         let allowed: BTreeSet<String> = allowed.iter().map(|s| s.to_string()).collect();
-        check(text, ".htaccess", "/var/www/html/x", &Context { conf, allowed: &allowed })
-            .into_iter()
-            .map(|f| f.rule)
-            .collect()
+        let vars = SiteVariables::default();
+        let ctx = Context { conf, allowed: &allowed, vars: &vars, site_root: "/var/www/html" };
+        check(text.as_bytes(), ".htaccess", "/var/www/html/x", "x", &ctx).into_iter().map(|f| f.rule).collect()
+    }
+
+    /// What httpd would do, without the policy's findings.
+    fn rules(text: &str, conf: &Conf, allowed: &[&str]) -> Vec<&'static str> {
+        all_rules(text, conf, allowed).into_iter().filter(|r| r.starts_with("htaccess.")).collect()
     }
 
     /// httpd 2.2 is judged from the directive table alone; no 2.2 server runs here.
@@ -444,23 +386,24 @@ mod tests {
     #[test]
     fn policy_rules_can_be_switched_off_by_the_operator() {
         let conf = Conf::parse(
-            "LoadModule cgi_module m.so\n<Directory /var/www/html>\nAllowOverride All\n</Directory>\n# sitepack: allow policy.cgi-handler\n",
+            "LoadModule cgi_module m.so\n<Directory /var/www/html>\nAllowOverride All\n</Directory>\n# sitepack: allow policy.handler\n",
             "httpd.conf",
             HttpdVersion::V24,
             CENTOS_BUILTINS,
         );
-        assert_eq!(rules("Options +ExecCGI\n", &conf, &[]), ["policy.exec-cgi"]);
-        assert!(rules("Options +ExecCGI\n", &conf, &["policy.exec-cgi"]).is_empty());
+        assert_eq!(all_rules("Options +ExecCGI\n", &conf, &[]), ["policy.exec-cgi"]);
+        assert!(all_rules("Options +ExecCGI\n", &conf, &["policy.exec-cgi"]).is_empty());
         // Switched off in the conf itself.
-        assert!(conf.allowed_rules.contains("policy.cgi-handler"));
+        assert!(conf.allowed_rules.contains("policy.handler"));
     }
 
     #[test]
     fn ignored_files_are_a_warning_not_an_error() {
         let conf =
             Conf::parse("<Directory />\nAllowOverride None\n</Directory>\n", "c", HttpdVersion::V24, CENTOS_BUILTINS);
-        let found =
-            check("Listen 1\n", ".htaccess", "/var/www/html", &Context { conf: &conf, allowed: &BTreeSet::new() });
+        let (allowed, vars) = (BTreeSet::new(), SiteVariables::default());
+        let ctx = Context { conf: &conf, allowed: &allowed, vars: &vars, site_root: "/var/www/html" };
+        let found = check(b"Listen 1\n", ".htaccess", "/var/www/html", "", &ctx);
         assert_eq!(found.len(), 1);
         assert_eq!((found[0].rule, found[0].severity), ("htaccess.ignored", crate::check::Severity::Warning));
     }

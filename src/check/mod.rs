@@ -6,8 +6,11 @@
 
 pub mod conf;
 pub mod directives;
+pub mod expr;
 pub mod htaccess;
 pub mod htpasswd;
+pub mod policy;
+pub mod rewrite;
 pub mod syntax;
 pub mod tree;
 
@@ -201,7 +204,7 @@ impl BaseFacts {
 pub enum SettingsError {
     #[error("--namespace `{0}`: use lower-case letters, digits, '-' and '_' (it becomes the URL path /NAME/)")]
     Namespace(String),
-    #[error("--allow `{rule}`: not a policy rule; the rules are {}", htaccess::POLICY_RULES.join(", "))]
+    #[error("--allow `{rule}`: not a policy rule; the rules are {}", policy::Rule::ids().join(", "))]
     Rule { rule: String },
 }
 
@@ -218,7 +221,7 @@ impl Settings {
                 return Err(SettingsError::Namespace(ns.clone()));
             }
         }
-        if let Some(bad) = a.allow.iter().find(|r| !htaccess::POLICY_RULES.contains(&r.as_str())) {
+        if let Some(bad) = a.allow.iter().find(|r| policy::Rule::from_id(r).is_none()) {
             return Err(SettingsError::Rule { rule: bad.clone() });
         }
         let defaults = tree::Limits::default();
@@ -297,7 +300,7 @@ pub fn check_against_conf(conf: Option<(&str, &str)>, outcome: &TreeOutcome, set
     let model = match conf {
         Some((text, conf_shown)) => {
             let model = conf::Conf::parse(text, conf_shown, settings.version, &builtins);
-            report.extend(model.lint(conf_shown, &settings.docroot, htaccess::HTPASSWD_PATH, 80));
+            report.extend(model.lint(conf_shown, &settings.docroot, policy::HTPASSWD_PATH, 80));
             if let Some(dsos) = &settings.dsos {
                 report.extend(model.missing_modules(conf_shown, dsos));
                 // The lock says exactly what this httpd builds in, and
@@ -315,25 +318,33 @@ pub fn check_against_conf(conf: Option<(&str, &str)>, outcome: &TreeOutcome, set
         None => conf::Conf::permissive(settings.version, &builtins),
     };
     let allowed: std::collections::BTreeSet<String> = settings.allowed.union(&model.allowed_rules).cloned().collect();
-    let ctx = htaccess::Context { conf: &model, allowed: &allowed };
     let dest = outcome.layout.dest(&settings.docroot);
+    // Read every file first: the policy needs the variables the site's
+    // files set for every request of a folder before judging any read.
+    let mut files = Vec::new();
+    let mut vars = policy::SiteVariables::default();
     for (host, dir_rel) in &outcome.facts.htaccess {
         let file_shown = shown(host);
-        let text = match std::fs::read(host) {
-            Ok(b) => String::from_utf8_lossy(&b).into_owned(),
-            Err(e) => {
-                report.extend([Finding::error(
-                    &file_shown,
-                    None,
-                    "htaccess.unreadable",
-                    format!("cannot be read: {e}"),
-                    "",
-                )]);
-                continue;
+        match std::fs::read(host) {
+            Ok(bytes) => {
+                if let Ok(nodes) = syntax::parse(&String::from_utf8_lossy(&bytes)) {
+                    vars.learn(dir_rel, &nodes);
+                }
+                files.push((file_shown, dir_rel, bytes));
             }
-        };
+            Err(e) => report.extend([Finding::error(
+                &file_shown,
+                None,
+                "htaccess.unreadable",
+                format!("cannot be read: {e}"),
+                "",
+            )]),
+        }
+    }
+    let ctx = htaccess::Context { conf: &model, allowed: &allowed, vars: &vars, site_root: &dest };
+    for (file_shown, dir_rel, bytes) in &files {
         let dir = if dir_rel.is_empty() { dest.clone() } else { format!("{dest}/{dir_rel}") };
-        report.extend(htaccess::check(&text, &file_shown, &dir, &ctx));
+        report.extend(htaccess::check(bytes, file_shown, &dir, dir_rel, &ctx));
     }
     report.sort();
     report

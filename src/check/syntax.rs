@@ -2,13 +2,28 @@
 //! read it, for `.htaccess` and `httpd.conf` alike: physical lines joined by
 //! a trailing backslash, `#` comments only at the start of a line, words
 //! split on white space with `"…"`/`'…'` quoting, and `<Section …>` …
-//! `</Section>` nesting matched case-insensitively.
+//! `</Section>` nesting matched case-insensitively. White space is C's
+//! `isspace` (space, tab, line feed, vertical tab, form feed, carriage
+//! return) and nothing else: httpd reads bytes, so a no-break space or any
+//! other Unicode space is part of a word, as it is here.
 
 /// One directive or section, with the line it starts on (1-based).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Node {
-    Directive { name: String, args: Vec<String>, line: usize },
-    Section { name: String, args: Vec<String>, line: usize, children: Vec<Node> },
+    /// `raw` is the text after the name, as a `RAW_ARGS` directive
+    /// (`RewriteRule`, `Require`) receives it before its own splitting.
+    Directive {
+        name: String,
+        args: Vec<String>,
+        raw: String,
+        line: usize,
+    },
+    Section {
+        name: String,
+        args: Vec<String>,
+        line: usize,
+        children: Vec<Node>,
+    },
 }
 
 impl Node {
@@ -55,15 +70,28 @@ impl SyntaxError {
     }
 }
 
+/// C's `isspace` in the "C" locale, which is what `apr_isspace` is.
+pub fn is_space(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\n' | '\u{b}' | '\u{c}' | '\r')
+}
+
+/// Trims C white space from both ends (`str::trim` would also take Unicode spaces).
+pub fn trim(s: &str) -> &str {
+    s.trim_matches(is_space)
+}
+
 /// Logical lines with the number of their first physical line.
 fn logical_lines(text: &str) -> Vec<(usize, String)> {
     let mut out = Vec::new();
     let mut pending: Option<(usize, String)> = None;
-    for (i, raw) in text.split('\n').enumerate() {
-        let raw = raw.strip_suffix('\r').unwrap_or(raw);
+    let pieces: Vec<&str> = text.split('\n').collect();
+    for (i, raw) in pieces.iter().enumerate() {
+        let ends_in_newline = i + 1 < pieces.len();
+        let raw = if ends_in_newline { raw.strip_suffix('\r').unwrap_or(raw) } else { raw };
         let (start, mut acc) = pending.take().unwrap_or((i + 1, String::new()));
-        // A backslash as the very last character continues the line.
-        if let Some(body) = raw.strip_suffix('\\') {
+        // A backslash right before the line feed continues the line; at the
+        // end of the file, with no line feed, it stays (`ap_cfg_getline`).
+        if let Some(body) = raw.strip_suffix('\\').filter(|_| ends_in_newline) {
             acc.push_str(body);
             pending = Some((start, acc));
             continue;
@@ -82,7 +110,7 @@ pub fn words(s: &str) -> Option<Vec<String>> {
     let mut out = Vec::new();
     let mut chars = s.chars().peekable();
     loop {
-        while chars.peek().is_some_and(|c| c.is_whitespace()) {
+        while chars.peek().is_some_and(|&c| is_space(c)) {
             chars.next();
         }
         let Some(&first) = chars.peek() else { break };
@@ -91,9 +119,9 @@ pub fn words(s: &str) -> Option<Vec<String>> {
             chars.next();
             let mut closed = false;
             while let Some(c) = chars.next() {
-                if c == '\\' && chars.peek() == Some(&first) {
-                    word.push(first);
-                    chars.next();
+                // `\"` and `\\` are escapes inside quotes (`substring_conf`).
+                if c == '\\' && (chars.peek() == Some(&first) || chars.peek() == Some(&'\\')) {
+                    word.extend(chars.next());
                 } else if c == first {
                     closed = true;
                     break;
@@ -106,16 +134,45 @@ pub fn words(s: &str) -> Option<Vec<String>> {
             }
         } else {
             while let Some(&c) = chars.peek() {
-                if c.is_whitespace() {
+                if is_space(c) {
                     break;
                 }
-                word.push(c);
                 chars.next();
+                // Unquoted, only `\\` is an escape.
+                if c == '\\' && chars.peek() == Some(&'\\') {
+                    chars.next();
+                }
+                word.push(c);
             }
         }
         out.push(word);
     }
     Some(out)
+}
+
+/// The text after the first word (quoted or not) and the white space after it.
+fn raw_after_first_word(s: &str) -> &str {
+    let s = s.trim_start_matches(is_space);
+    let mut chars = s.char_indices();
+    let end = match chars.next() {
+        Some((_, q)) if q == '"' || q == '\'' => {
+            let mut end = s.len();
+            let mut escaped = false;
+            for (i, c) in chars {
+                if escaped {
+                    escaped = false;
+                } else if c == '\\' {
+                    escaped = true;
+                } else if c == q {
+                    end = i + c.len_utf8();
+                    break;
+                }
+            }
+            end
+        }
+        _ => s.find(is_space).unwrap_or(s.len()),
+    };
+    s[end..].trim_start_matches(is_space)
 }
 
 /// Parses a whole file. httpd stops at the first error, and so does this.
@@ -127,12 +184,12 @@ pub fn parse(text: &str) -> Result<Vec<Node>, SyntaxError> {
     let mut stack: Vec<(String, Vec<String>, usize, Vec<Node>)> = Vec::new();
     let mut top: Vec<Node> = Vec::new();
     for (line, logical) in logical_lines(text) {
-        let trimmed = logical.trim();
+        let trimmed = trim(&logical);
         if trimmed.is_empty() || trimmed.starts_with('#') {
             continue;
         }
         if let Some(rest) = trimmed.strip_prefix("</") {
-            let name = rest.trim_end_matches('>').trim().to_owned();
+            let name = trim(rest.trim_end_matches('>')).to_owned();
             let Some((open, args, open_line, children)) = stack.pop() else {
                 return Err(SyntaxError::Unopened { name, line });
             };
@@ -147,7 +204,7 @@ pub fn parse(text: &str) -> Result<Vec<Node>, SyntaxError> {
             continue;
         }
         if let Some(rest) = trimmed.strip_prefix('<') {
-            let name: String = rest.chars().take_while(|c| !c.is_whitespace() && *c != '>').collect();
+            let name: String = rest.chars().take_while(|&c| !is_space(c) && c != '>').collect();
             let Some(inner) = rest.strip_suffix('>') else {
                 return Err(SyntaxError::SectionNoClose { name, line });
             };
@@ -158,9 +215,11 @@ pub fn parse(text: &str) -> Result<Vec<Node>, SyntaxError> {
             stack.push((name, args, line, Vec::new()));
             continue;
         }
-        let name: String = trimmed.chars().take_while(|c| !c.is_whitespace()).collect();
-        let args = words(&trimmed[name.len()..]).ok_or(SyntaxError::UnclosedQuote { line })?;
-        let node = Node::Directive { name, args, line };
+        // The name is a word like any other: httpd finds `"SetHandler"` too.
+        let mut all = words(trimmed).ok_or(SyntaxError::UnclosedQuote { line })?;
+        let name = all.remove(0);
+        let raw = raw_after_first_word(trimmed).to_owned();
+        let node = Node::Directive { name, args: all, raw, line };
         match stack.last_mut() {
             Some(parent) => parent.3.push(node),
             None => top.push(node),
@@ -177,13 +236,33 @@ mod tests {
     use super::*;
 
     fn d(name: &str, args: &[&str], line: usize) -> Node {
-        Node::Directive { name: name.into(), args: args.iter().map(|s| s.to_string()).collect(), line }
+        Node::Directive {
+            name: name.into(),
+            args: args.iter().map(|s| s.to_string()).collect(),
+            raw: String::new(),
+            line,
+        }
+    }
+
+    /// Compares without the raw text.
+    fn bare(n: &Node) -> Node {
+        match n {
+            Node::Directive { name, args, line, .. } => {
+                d(name, &args.iter().map(String::as_str).collect::<Vec<_>>(), *line)
+            }
+            Node::Section { name, args, line, children } => Node::Section {
+                name: name.clone(),
+                args: args.clone(),
+                line: *line,
+                children: children.iter().map(bare).collect(),
+            },
+        }
     }
 
     #[test]
     fn continuations_comments_quotes_and_sections() {
         let text = "# comment\nAuthName \"coffee fans\" \nRequire \\\n  valid-user\n<Files \"x y.txt\">\n  Require all denied\n</files>\nErrorDocument 404 '/it''s'\n";
-        let nodes = parse(text).unwrap();
+        let nodes: Vec<Node> = parse(text).unwrap().iter().map(bare).collect();
         assert_eq!(nodes[0], d("AuthName", &["coffee fans"], 2));
         assert_eq!(nodes[1], d("Require", &["valid-user"], 3));
         match &nodes[2] {
@@ -199,7 +278,7 @@ mod tests {
     #[test]
     fn a_hash_after_a_directive_is_an_argument_not_a_comment() {
         assert_eq!(
-            parse("Options -Indexes # no listing").unwrap()[0],
+            bare(&parse("Options -Indexes # no listing").unwrap()[0]),
             d("Options", &["-Indexes", "#", "no", "listing"], 1)
         );
     }
@@ -225,6 +304,45 @@ mod tests {
 
     #[test]
     fn crlf_line_ends_are_read_like_lf() {
-        assert_eq!(parse("Require all granted\r\n").unwrap(), vec![d("Require", &["all", "granted"], 1)]);
+        assert_eq!(bare(&parse("Require all granted\r\n").unwrap()[0]), d("Require", &["all", "granted"], 1));
+    }
+
+    /// What httpd reads differently from a naive reader, each of which once
+    /// let a check see other words than httpd does.
+    #[test]
+    fn words_are_split_as_httpd_splits_them() {
+        // A no-break space is part of the word, not a separator.
+        let n = bare(&parse("SetHandler\u{a0}lua-script").unwrap()[0]);
+        assert_eq!(n, d("SetHandler\u{a0}lua-script", &[], 1));
+        // A quoted directive name is found by httpd all the same.
+        assert_eq!(bare(&parse("\"SetHandler\" lua-script").unwrap()[0]), d("SetHandler", &["lua-script"], 1));
+        // Escapes: `\\` everywhere, `\"` inside double quotes.
+        assert_eq!(
+            bare(&parse(r#"Header set X "a\"b\\c" d\\e"#).unwrap()[0]),
+            d("Header", &["set", "X", "a\"b\\c", "d\\e"], 1)
+        );
+        // A vertical tab separates.
+        assert_eq!(bare(&parse("Options\u{b}-Indexes").unwrap()[0]), d("Options", &["-Indexes"], 1));
+    }
+
+    #[test]
+    fn raw_arguments_keep_their_quotes_and_escapes() {
+        match &parse("RewriteRule ^a\\ b$  \"/x y\" [P]").unwrap()[0] {
+            Node::Directive { raw, .. } => assert_eq!(raw, "^a\\ b$  \"/x y\" [P]"),
+            n => panic!("{n:?}"),
+        }
+        match &parse("\"Require\"   expr true").unwrap()[0] {
+            Node::Directive { raw, .. } => assert_eq!(raw, "expr true"),
+            n => panic!("{n:?}"),
+        }
+    }
+
+    #[test]
+    fn a_backslash_continues_only_before_a_line_feed() {
+        assert_eq!(bare(&parse("Require \\\r\n all granted\n").unwrap()[0]), d("Require", &["all", "granted"], 1));
+        // At the end of the file it is kept.
+        assert_eq!(bare(&parse("Options -Indexes\\").unwrap()[0]), d("Options", &["-Indexes\\"], 1));
+        // A continued comment swallows the next line.
+        assert!(parse("# note \\\nSetHandler lua-script\n").unwrap().is_empty());
     }
 }
