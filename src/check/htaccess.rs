@@ -2,10 +2,10 @@
 //! directory: parsed (a syntax error is a 500 for the whole folder), then
 //! each directive looked up as httpd does (unknown command or module not
 //! loaded → "Invalid command"; not allowed in .htaccess or outside what
-//! `AllowOverride` grants → "not allowed here"), with `<IfModule>` and
-//! `<IfDefine>` evaluated. On top, the operator's policy refuses what is
-//! allowed by httpd but not by the community (CGI, SSI exec, proxying,
-//! reading server files, PHP settings, other password files).
+//! `AllowOverride` grants → "not allowed here"; a rewrite rule mod_rewrite
+//! cannot read), with `<IfModule>` and `<IfDefine>` evaluated. Then, for a
+//! file httpd reads, the contributor policy (`policy`), which refuses what
+//! httpd would run but the community does not allow.
 
 use std::collections::BTreeSet;
 
