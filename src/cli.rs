@@ -197,7 +197,7 @@ pub struct CheckArgs {
     /// Longest path in the image [default: 1024]
     #[arg(long, value_name = "BYTES", help_heading = "Checks")]
     pub max_path_bytes: Option<usize>,
-    /// Switch a policy rule off (repeatable), e.g. policy.php; see the README for the list
+    /// Switch a contributor-policy rule off (repeatable), e.g. policy.php; the rules and what each opens: docs/contributor-policy.md
     #[arg(long = "allow", value_name = "RULE", help_heading = "Checks")]
     pub allow: Vec<String>,
 }
@@ -216,7 +216,11 @@ Examples:
   # Into an OCI archive for `podman load -i site.tar`:
   sitepack build --base … --output oci-archive:site.tar
 
-Settings may also live in sitepack.toml (same names, snake_case): flags win over environment over file.
+Settings may also live in a file (same names, snake_case): flags win over environment over file.
+--config FILE is the operator's and may set anything. A sitepack.toml found in the working directory
+is the checkout's: in CodeBuild (CODEBUILD_BUILD_ID set) it may hold only site and htpasswd, which
+must stay inside the checkout; elsewhere an operator setting given by flag or environment wins over
+it, with a warning.
 
 Exit codes: 0 built and verified; 1 build or push failed; 2 invalid input or usage.";
 
@@ -238,7 +242,7 @@ pub struct BuildArgs {
     /// Largest httpd.conf accepted from S3 [default: 1048576]
     #[arg(long, value_name = "BYTES", help_heading = "Inputs")]
     pub httpd_conf_max_bytes: Option<u64>,
-    /// Settings file [default: sitepack.toml when it exists]
+    /// Settings file, the operator's (any key) [default: sitepack.toml when it exists, the checkout's]
     #[arg(long, value_name = "FILE", help_heading = "Inputs")]
     pub config: Option<PathBuf>,
 

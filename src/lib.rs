@@ -100,7 +100,7 @@ pub struct Timings {
 /// Flags to plan. When the plan is refused, stale deploy files are removed
 /// too, so a pipeline never deploys an earlier run's image after a failure.
 pub fn plan(args: cli::BuildArgs, env: plan::Env<'_>) -> Result<BuildPlan, Error> {
-    let stale = plan::deploy_paths_hint(&args);
+    let stale = plan::deploy_paths_hint(&args, env);
     plan::build_plan(args, env).map_err(|e| {
         for path in stale {
             // Best effort: the planning error is what the user needs to see.
@@ -327,8 +327,15 @@ pub async fn check(args: cli::CheckCommand, env: plan::Env<'_>) -> Result<check:
     }
     let settings =
         check::Settings::from_args(&args.rules, &args.docroot, facts.as_ref()).map_err(plan::PlanError::from)?;
-    let site = args.site.unwrap_or_else(|| "site".into());
-    let htpasswd = args.htpasswd.unwrap_or_else(|| "users/htpasswd".into());
+    // Paths given by flag are the operator's; the defaults are the checkout's.
+    let site = match args.site {
+        Some(path) => path,
+        None => plan::default_input("site", "site")?,
+    };
+    let htpasswd = match args.htpasswd {
+        Some(path) => path,
+        None => plan::default_input("htpasswd", "users/htpasswd")?,
+    };
     plan::check_input("site directory", &site, "--site", true)?;
     plan::check_input("htpasswd file", &htpasswd, "--htpasswd", false)?;
     let tree = check::check_inputs(&check::Inputs { site: &site, htpasswd: &htpasswd }, &settings);

@@ -6,6 +6,12 @@
 //! back to CodeBuild's variables (`AWS_ACCOUNT_ID`, `AWS_DEFAULT_REGION`,
 //! `IMAGE_REPO_NAME`, `IMAGE_TAG`); the base to `SITEPACK_BASE`; the
 //! operator's httpd.conf to `HTTPD_CONF_URI`.
+//!
+//! A `sitepack.toml` found in the working directory is the contributor's
+//! (in CodeBuild the working directory is their checkout): it may set only
+//! the contributor's inputs, and those must stay inside the checkout (see
+//! `FileSettings` and `confine`). Flags, environment and `--config FILE` are
+//! the operator's.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -92,10 +98,18 @@ fn parse_platforms(text: Option<String>) -> Result<Vec<Platform>, PlanError> {
 }
 
 /// The lock to read: the one named, else `base/base.lock` when present.
+/// That default is a file of the working directory (in CodeBuild, the
+/// contributor's checkout): it must be a plain file inside it, since a
+/// lock that does not parse is quoted in the error.
 pub fn find_lock(explicit: Option<PathBuf>) -> Result<Option<(base::lock::Lock, PathBuf)>, PlanError> {
     let path = match explicit {
         Some(p) => p,
-        None if Path::new(base::lock::DEFAULT_PATH).is_file() => PathBuf::from(base::lock::DEFAULT_PATH),
+        None if std::fs::symlink_metadata(base::lock::DEFAULT_PATH).is_ok_and(|m| !m.is_dir()) => {
+            let path = PathBuf::from(base::lock::DEFAULT_PATH);
+            confine("base lock", &path, "the default", Path::new("."))?;
+            check_input("base lock", &path, "--base-lock", false)?;
+            path
+        }
         None => return Ok(None),
     };
     Ok(Some((base::lock::Lock::load(&path)?, path)))
@@ -111,16 +125,23 @@ pub fn choose_base(
     env: Env<'_>,
     warnings: &mut Vec<String>,
 ) -> Result<ChosenBase, PlanError> {
-    let lock_given = lock_path.is_some();
-    let lock = find_lock(lock_path)?;
-    if let (Some((_, path)), false) = (&lock, lock_given) {
-        if env("CODEBUILD_BUILD_ID").is_some() {
-            warnings.push(format!(
-                "base lock {} comes from the source checkout; in CodeBuild point SITEPACK_BASE_LOCK at the maintainers' copy (a secondary source), so a contributor cannot choose the base",
-                path.display()
-            ));
+    // In CodeBuild the working directory is the contributor's checkout: a
+    // base/base.lock there would let the contributor choose the base (or
+    // the facts the checks judge by), so only the operator's lock counts.
+    let in_codebuild = env("CODEBUILD_BUILD_ID").is_some();
+    let lock = match lock_path {
+        None if in_codebuild => {
+            if std::fs::symlink_metadata(base::lock::DEFAULT_PATH).is_ok() {
+                warnings.push(format!(
+                    "{} in the checkout is ignored in CodeBuild: the base comes from the operator (SITEPACK_BASE_LOCK, the maintainers' copy from a secondary source), so a contributor cannot choose it",
+                    base::lock::DEFAULT_PATH
+                ));
+            }
+            None
         }
-    }
+        given => find_lock(given)?,
+    };
+    let no_base = if in_codebuild { PlanError::NoBaseInCodeBuild } else { PlanError::NoBase };
     let (reference, found) = match explicit {
         Some(text) => {
             if name.is_some() {
@@ -133,7 +154,7 @@ pub fn choose_base(
             (r, found)
         }
         None => {
-            let (lock, path) = lock.ok_or(PlanError::NoBase)?;
+            let (lock, path) = lock.ok_or(no_base)?;
             let (n, pin) = lock.select(name.as_deref(), &path)?;
             (pin.pinned_reference(), Some((n.to_owned(), pin.clone(), path)))
         }
@@ -255,6 +276,8 @@ pub enum PlanError {
     },
     #[error("no base image: pin one with `sitepack base pin REF` (writes base/base.lock), or pass --base-lock FILE, or --base REF@sha256:… (SITEPACK_BASE, `base` in sitepack.toml)")]
     NoBase,
+    #[error("no base image: in CodeBuild set SITEPACK_BASE_LOCK to the maintainers' base lock (or SITEPACK_BASE to a pinned REF@sha256:…); a base/base.lock in the contributor's checkout is not used")]
+    NoBaseInCodeBuild,
     #[error("no destination image: pass --image REGISTRY/REPO:TAG, or set {missing} (CodeBuild's variables)")]
     NoImage { missing: String },
     #[error("--image {image}: give a tag, not a digest (the registry computes the digest)")]
@@ -297,6 +320,18 @@ pub enum PlanError {
     BadEpoch(String),
     #[error("settings file {}: {detail}", path.display())]
     ConfigFile { path: PathBuf, detail: String },
+    #[error(
+        "{setting} `{}` (from {from}) {why}: the contributor's inputs must stay inside the checkout (the working directory)",
+        path.display()
+    )]
+    OutsideCheckout { setting: &'static str, path: PathBuf, from: &'static str, why: Escape },
+    #[error(
+        "settings file {}: {} set by the operator in the pipeline, not by the contributor's repository; in CodeBuild (CODEBUILD_BUILD_ID is set) the checkout's sitepack.toml may hold only {}; remove the key or ask the operator",
+        path.display(),
+        KeyAt::list(keys),
+        CONTRIBUTOR_KEYS.map(|k| format!("`{k}`")).join(" and ")
+    )]
+    OperatorKeys { path: PathBuf, keys: Vec<KeyAt> },
     #[error("no httpd.conf: pass --httpd-conf s3://BUCKET/KEY (or a local file), or set HTTPD_CONF_URI; the operator's conf never comes from the contributor's repo")]
     NoHttpdConf,
     #[error("--httpd-conf: {0}")]
@@ -309,7 +344,32 @@ pub enum PlanError {
     CreateWithoutEcr,
 }
 
-/// `sitepack.toml`: the same settings as the flags.
+/// `sitepack.toml`: the same settings as the flags, in two owners' hands.
+///
+/// The contributor's keys are `site` and `htpasswd`: where their own files
+/// are. Every other key is the operator's: the base (`base`, `base_lock`,
+/// `base_name`, `platform`), the server configuration (`httpd_conf`,
+/// `httpd_conf_sha256`, `httpd_conf_max_bytes`), where the image goes and
+/// how (`image`, `output`, `insecure_registries`, `registry_auth`,
+/// `cache_from`, `also_tags`) and what the deploy stage reads
+/// (`container_name`, `image_definitions`, `image_detail`, `image_uri`).
+/// Each of those decides what the public image runs on, which server
+/// configuration it gets, which registry and credentials are used, or
+/// which file of the build host is written: none of it is the site's
+/// content, and a contributor choosing it could replace the pinned base,
+/// loosen the server or point the deploy elsewhere.
+///
+/// Who wrote the file decides what it may hold (`SettingsOwner`):
+/// - `--config FILE` is the operator's and may hold any key.
+/// - `sitepack.toml` found in the working directory is the checkout's. In
+///   CodeBuild (`CODEBUILD_BUILD_ID` set) an operator key there refuses the
+///   build. Elsewhere (a contributor's own machine) it applies unless the
+///   operator set the same thing by flag or environment, which wins with a
+///   warning naming the key ignored. Its `site` and `htpasswd`, and their
+///   defaults, must resolve inside the checkout (`confine`).
+///
+/// `operator_keys` names every field without `..`, so a key added here (a
+/// future `allow` or limit) does not compile until it is given an owner.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FileSettings {
@@ -336,6 +396,248 @@ pub struct FileSettings {
     pub also_tags: Vec<String>,
 }
 
+/// The keys a checkout's `sitepack.toml` may hold in CodeBuild.
+pub const CONTRIBUTOR_KEYS: [&str; 2] = ["site", "htpasswd"];
+
+/// A key of `FileSettings` that only the operator may set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OperatorKey {
+    Base,
+    BaseLock,
+    BaseName,
+    Platform,
+    Image,
+    Output,
+    HttpdConf,
+    HttpdConfSha256,
+    HttpdConfMaxBytes,
+    InsecureRegistries,
+    RegistryAuth,
+    ContainerName,
+    ImageDefinitions,
+    ImageDetail,
+    ImageUri,
+    CacheFrom,
+    AlsoTags,
+}
+
+impl OperatorKey {
+    /// Its name in the file.
+    pub fn name(self) -> &'static str {
+        match self {
+            OperatorKey::Base => "base",
+            OperatorKey::BaseLock => "base_lock",
+            OperatorKey::BaseName => "base_name",
+            OperatorKey::Platform => "platform",
+            OperatorKey::Image => "image",
+            OperatorKey::Output => "output",
+            OperatorKey::HttpdConf => "httpd_conf",
+            OperatorKey::HttpdConfSha256 => "httpd_conf_sha256",
+            OperatorKey::HttpdConfMaxBytes => "httpd_conf_max_bytes",
+            OperatorKey::InsecureRegistries => "insecure_registries",
+            OperatorKey::RegistryAuth => "registry_auth",
+            OperatorKey::ContainerName => "container_name",
+            OperatorKey::ImageDefinitions => "image_definitions",
+            OperatorKey::ImageDetail => "image_detail",
+            OperatorKey::ImageUri => "image_uri",
+            OperatorKey::CacheFrom => "cache_from",
+            OperatorKey::AlsoTags => "also_tags",
+        }
+    }
+
+    /// The flag or variable by which the operator set the same thing, if
+    /// they did. The base and the conf are each one setting: a lock from
+    /// the operator is not to be overridden by a file's `base`, nor a conf
+    /// by a file's pin or size limit.
+    pub fn set_by_operator(self, args: &BuildArgs, env: Env<'_>) -> Option<&'static str> {
+        let first = |pairs: &[(bool, &'static str)]| pairs.iter().find(|(set, _)| *set).map(|(_, by)| *by);
+        match self {
+            OperatorKey::Base | OperatorKey::BaseLock | OperatorKey::BaseName => first(&[
+                (args.base.is_some(), "--base/SITEPACK_BASE"),
+                (args.base_lock.is_some(), "--base-lock/SITEPACK_BASE_LOCK"),
+                (args.base_name.is_some(), "--base-name/SITEPACK_BASE_NAME"),
+            ]),
+            OperatorKey::Platform => first(&[(args.platform.is_some(), "--platform")]),
+            OperatorKey::Image => first(&[
+                (args.image.is_some(), "--image/SITEPACK_IMAGE"),
+                (codebuild_image(env).is_ok(), "AWS_ACCOUNT_ID, AWS_DEFAULT_REGION, IMAGE_REPO_NAME and IMAGE_TAG"),
+            ]),
+            OperatorKey::Output => first(&[(args.output.is_some(), "--output")]),
+            OperatorKey::HttpdConf | OperatorKey::HttpdConfSha256 | OperatorKey::HttpdConfMaxBytes => first(&[
+                (args.httpd_conf.is_some(), "--httpd-conf/HTTPD_CONF_URI"),
+                (args.httpd_conf_sha256.is_some(), "--httpd-conf-sha256"),
+                (args.httpd_conf_max_bytes.is_some(), "--httpd-conf-max-bytes"),
+            ]),
+            OperatorKey::InsecureRegistries => first(&[(!args.insecure_registry.is_empty(), "--insecure-registry")]),
+            OperatorKey::RegistryAuth => {
+                first(&[(args.registry_auth.is_some(), "--registry-auth/SITEPACK_REGISTRY_AUTH")])
+            }
+            OperatorKey::ContainerName => first(&[(args.container_name.is_some(), "--container-name/CONTAINER_NAME")]),
+            OperatorKey::ImageDefinitions => first(&[(args.image_definitions.is_some(), "--image-definitions")]),
+            OperatorKey::ImageDetail => first(&[(args.image_detail.is_some(), "--image-detail")]),
+            OperatorKey::ImageUri => first(&[(args.image_uri.is_some(), "--image-uri")]),
+            OperatorKey::CacheFrom => first(&[(args.cache_from.is_some(), "--cache-from/SITEPACK_CACHE_FROM")]),
+            OperatorKey::AlsoTags => first(&[(!args.also_tag.is_empty(), "--also-tag")]),
+        }
+    }
+}
+
+impl FileSettings {
+    /// The operator's keys this file sets. Every field is named (no `..`):
+    /// a new setting does not compile until it is given an owner here.
+    pub fn operator_keys(&self) -> Vec<OperatorKey> {
+        let FileSettings {
+            base,
+            base_lock,
+            base_name,
+            platform,
+            image,
+            output,
+            // The contributor's.
+            site: _,
+            htpasswd: _,
+            httpd_conf,
+            httpd_conf_sha256,
+            httpd_conf_max_bytes,
+            insecure_registries,
+            registry_auth,
+            container_name,
+            image_definitions,
+            image_detail,
+            image_uri,
+            cache_from,
+            also_tags,
+        } = self;
+        [
+            (OperatorKey::Base, base.is_some()),
+            (OperatorKey::BaseLock, base_lock.is_some()),
+            (OperatorKey::BaseName, base_name.is_some()),
+            (OperatorKey::Platform, platform.is_some()),
+            (OperatorKey::Image, image.is_some()),
+            (OperatorKey::Output, output.is_some()),
+            (OperatorKey::HttpdConf, httpd_conf.is_some()),
+            (OperatorKey::HttpdConfSha256, httpd_conf_sha256.is_some()),
+            (OperatorKey::HttpdConfMaxBytes, httpd_conf_max_bytes.is_some()),
+            (OperatorKey::InsecureRegistries, !insecure_registries.is_empty()),
+            (OperatorKey::RegistryAuth, registry_auth.is_some()),
+            (OperatorKey::ContainerName, container_name.is_some()),
+            (OperatorKey::ImageDefinitions, image_definitions.is_some()),
+            (OperatorKey::ImageDetail, image_detail.is_some()),
+            (OperatorKey::ImageUri, image_uri.is_some()),
+            (OperatorKey::CacheFrom, cache_from.is_some()),
+            (OperatorKey::AlsoTags, !also_tags.is_empty()),
+        ]
+        .into_iter()
+        .filter_map(|(key, set)| set.then_some(key))
+        .collect()
+    }
+
+    /// Unsets one of the operator's keys.
+    fn forget(&mut self, key: OperatorKey) {
+        match key {
+            OperatorKey::Base => self.base = None,
+            OperatorKey::BaseLock => self.base_lock = None,
+            OperatorKey::BaseName => self.base_name = None,
+            OperatorKey::Platform => self.platform = None,
+            OperatorKey::Image => self.image = None,
+            OperatorKey::Output => self.output = None,
+            OperatorKey::HttpdConf => self.httpd_conf = None,
+            OperatorKey::HttpdConfSha256 => self.httpd_conf_sha256 = None,
+            OperatorKey::HttpdConfMaxBytes => self.httpd_conf_max_bytes = None,
+            OperatorKey::InsecureRegistries => self.insecure_registries.clear(),
+            OperatorKey::RegistryAuth => self.registry_auth = None,
+            OperatorKey::ContainerName => self.container_name = None,
+            OperatorKey::ImageDefinitions => self.image_definitions = None,
+            OperatorKey::ImageDetail => self.image_detail = None,
+            OperatorKey::ImageUri => self.image_uri = None,
+            OperatorKey::CacheFrom => self.cache_from = None,
+            OperatorKey::AlsoTags => self.also_tags.clear(),
+        }
+    }
+}
+
+/// Who wrote a settings file, which decides what it may set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SettingsOwner {
+    /// Named by `--config`: the operator's, any key.
+    Operator,
+    /// `sitepack.toml` found in the working directory: the checkout's.
+    Checkout,
+}
+
+/// A settings file as read.
+#[derive(Debug)]
+pub struct SettingsFile {
+    pub path: PathBuf,
+    pub owner: SettingsOwner,
+    pub settings: FileSettings,
+    /// The line each top-level key is on, for messages.
+    pub lines: std::collections::HashMap<String, usize>,
+}
+
+impl SettingsFile {
+    fn at(&self, key: OperatorKey) -> KeyAt {
+        KeyAt { key: key.name(), line: self.lines.get(key.name()).copied() }
+    }
+}
+
+/// A key of a settings file and its line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyAt {
+    pub key: &'static str,
+    pub line: Option<usize>,
+}
+
+impl std::fmt::Display for KeyAt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "`{}` (line {line})", self.key),
+            None => write!(f, "`{}`", self.key),
+        }
+    }
+}
+
+impl KeyAt {
+    /// "`a` (line 1) is" / "`a` (line 1), `b` (line 2) are".
+    fn list(keys: &[KeyAt]) -> String {
+        let shown: Vec<String> = keys.iter().map(ToString::to_string).collect();
+        format!("{} {}", shown.join(", "), if keys.len() == 1 { "is" } else { "are" })
+    }
+}
+
+/// What the file may set, given who wrote it: the operator's file as it is;
+/// the checkout's refused in CodeBuild when it holds an operator key, and
+/// elsewhere without the operator keys the operator set too (each named in
+/// a warning).
+pub fn apply_ownership(
+    file: Option<SettingsFile>,
+    args: &BuildArgs,
+    env: Env<'_>,
+    warnings: &mut Vec<String>,
+) -> Result<FileSettings, PlanError> {
+    let Some(mut file) = file else { return Ok(FileSettings::default()) };
+    if file.owner == SettingsOwner::Operator {
+        return Ok(file.settings);
+    }
+    let keys = file.settings.operator_keys();
+    if env("CODEBUILD_BUILD_ID").is_some() && !keys.is_empty() {
+        let mut keys: Vec<KeyAt> = keys.iter().map(|k| file.at(*k)).collect();
+        keys.sort_by_key(|k| k.line.unwrap_or(usize::MAX));
+        return Err(PlanError::OperatorKeys { path: file.path.clone(), keys });
+    }
+    for key in keys {
+        if let Some(by) = key.set_by_operator(args, env) {
+            warnings.push(format!(
+                "settings file {}: {} ignored: the operator sets it ({by}), and the operator's setting wins",
+                file.path.display(),
+                file.at(key)
+            ));
+            file.settings.forget(key);
+        }
+    }
+    Ok(file.settings)
+}
+
 /// Environment lookup, injectable for tests.
 pub type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
 
@@ -344,8 +646,20 @@ pub fn process_env(key: &str) -> Option<String> {
 }
 
 pub fn build_plan(args: BuildArgs, env: Env<'_>) -> Result<BuildPlan, PlanError> {
-    let file = load_settings(args.config.as_deref())?;
     let mut warnings = Vec::new();
+    let loaded = load_settings(args.config.as_deref())?;
+    let owner = loaded.as_ref().map(|f| f.owner);
+    let file = apply_ownership(loaded, &args, env, &mut warnings)?;
+    // The contributor's paths (the checkout's file or the defaults) are
+    // confined to the checkout before anything there is opened; the
+    // operator's (flags, --config) are taken as given.
+    let (site, site_from) = input_path(args.site, file.site, owner, "site");
+    let (htpasswd, htpasswd_from) = input_path(args.htpasswd, file.htpasswd, owner, "users/htpasswd");
+    for (setting, path, from) in [("site", &site, site_from), ("htpasswd", &htpasswd, htpasswd_from)] {
+        if let Some(from) = from {
+            confine(setting, path, from, Path::new("."))?;
+        }
+    }
 
     let platforms = parse_platforms(args.platform.or(file.platform))?;
     let chosen = choose_base(
@@ -386,10 +700,8 @@ pub fn build_plan(args: BuildArgs, env: Env<'_>) -> Result<BuildPlan, PlanError>
         return Err(PlanError::Output(output_text));
     };
 
-    let site = args.site.or(file.site).unwrap_or_else(|| "site".into());
-    let htpasswd = args.htpasswd.or(file.htpasswd).unwrap_or_else(|| "users/htpasswd".into());
-    check_input("site directory", &site, "--site", true)?;
-    check_input("htpasswd file", &htpasswd, "--htpasswd", false)?;
+    check_input("site directory", &site, shown_from(site_from, "--site"), true)?;
+    check_input("htpasswd file", &htpasswd, shown_from(htpasswd_from, "--htpasswd"), false)?;
     let httpd_conf = conf_source(args.httpd_conf.or(file.httpd_conf).ok_or(PlanError::NoHttpdConf)?)?;
     let contributor_conf = Path::new(CONTRIBUTOR_CONF);
     let conf_is_contributors = matches!(&httpd_conf, ConfSource::Local(p) if p == contributor_conf);
@@ -565,8 +877,12 @@ pub fn layer_specs(conf: &Path, inputs: &Inputs, site_dest: &str, media_bytes: u
 /// The deploy files a failed run must not leave behind, decided leniently
 /// (a broken settings file is ignored here). `imagedefinitions.json` counts
 /// only when a container name is known, since only then is it ever written.
-pub fn deploy_paths_hint(args: &BuildArgs) -> Vec<PathBuf> {
-    let file = load_settings(args.config.as_deref()).unwrap_or_default();
+pub fn deploy_paths_hint(args: &BuildArgs, env: Env<'_>) -> Vec<PathBuf> {
+    // A refused file names no path: a checkout cannot make a failed build
+    // delete a file of the build host.
+    let file = load_settings(args.config.as_deref())
+        .and_then(|f| apply_ownership(f, args, env, &mut Vec::new()))
+        .unwrap_or_default();
     let mut out = Vec::new();
     if args.container_name.is_some() || file.container_name.is_some() {
         out.push(
@@ -596,15 +912,118 @@ fn layer(parts: impl IntoIterator<Item = (Source, String)>) -> LayerSpec {
     LayerSpec { sources, created_by: format!("{} # sitepack", lines.join("; ")) }
 }
 
-fn load_settings(explicit: Option<&Path>) -> Result<FileSettings, PlanError> {
-    let path = match explicit {
-        Some(p) => p.to_owned(),
-        None if Path::new("sitepack.toml").is_file() => PathBuf::from("sitepack.toml"),
-        None => return Ok(FileSettings::default()),
+/// The implicit settings file, in the working directory.
+pub const SETTINGS_FILE: &str = "sitepack.toml";
+
+/// `--config FILE` (the operator's), else `sitepack.toml` when the working
+/// directory holds one as a plain file (the checkout's). A link there is
+/// refused, not followed: a file that does not parse is quoted in the error.
+pub fn load_settings(explicit: Option<&Path>) -> Result<Option<SettingsFile>, PlanError> {
+    let (path, owner) = match explicit {
+        Some(p) => (p.to_owned(), SettingsOwner::Operator),
+        None => match std::fs::symlink_metadata(SETTINGS_FILE) {
+            Ok(m) if m.file_type().is_symlink() => {
+                return Err(PlanError::Symlink {
+                    what: "settings file",
+                    path: SETTINGS_FILE.into(),
+                    flag: "the checkout",
+                })
+            }
+            Ok(m) if m.is_file() => (PathBuf::from(SETTINGS_FILE), SettingsOwner::Checkout),
+            _ => return Ok(None),
+        },
     };
     let text = std::fs::read_to_string(&path).map_err(|source| PlanError::Io { path: path.clone(), source })?;
     // toml's message names the line and column.
-    toml::from_str(&text).map_err(|e| PlanError::ConfigFile { path, detail: e.to_string().trim_end().to_owned() })
+    let settings = toml::from_str(&text)
+        .map_err(|e| PlanError::ConfigFile { path: path.clone(), detail: e.to_string().trim_end().to_owned() })?;
+    Ok(Some(SettingsFile { lines: key_lines(&text), path, owner, settings }))
+}
+
+/// The line of each top-level key (where its value starts).
+fn key_lines(text: &str) -> std::collections::HashMap<String, usize> {
+    let spans: std::collections::HashMap<String, toml::Spanned<toml::Value>> = toml::from_str(text).unwrap_or_default();
+    spans.into_iter().map(|(k, v)| (k, text[..v.span().start].matches('\n').count() + 1)).collect()
+}
+
+/// Why a contributor's path is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Escape {
+    Absolute,
+    ParentDir,
+    /// `.git` is git's, not the contributor's (a clone's config may hold a token).
+    GitDir,
+    /// A symbolic link on the way resolves outside the checkout.
+    Link,
+}
+
+impl std::fmt::Display for Escape {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Escape::Absolute => "is an absolute path",
+            Escape::ParentDir => "goes up with `..`",
+            Escape::GitDir => "goes into .git",
+            Escape::Link => "leads outside the checkout through a symbolic link",
+        })
+    }
+}
+
+/// A contributor's input path must name something inside the checkout
+/// `root`: relative, without `..` or `.git`, and still inside once every
+/// link on the way is resolved (of the deepest part that exists, so a
+/// linked folder is caught even when the file under it is missing).
+/// Checked before anything at the path is opened. `setting` and `from`
+/// name it in the error, with the path as written, never what it leads to.
+pub fn confine(setting: &'static str, path: &Path, from: &'static str, root: &Path) -> Result<(), PlanError> {
+    use std::path::Component;
+    let refuse = |why| Err(PlanError::OutsideCheckout { setting, path: path.to_owned(), from, why });
+    for component in path.components() {
+        match component {
+            Component::Prefix(_) | Component::RootDir => return refuse(Escape::Absolute),
+            Component::ParentDir => return refuse(Escape::ParentDir),
+            Component::Normal(name) if name == ".git" => return refuse(Escape::GitDir),
+            Component::Normal(_) | Component::CurDir => {}
+        }
+    }
+    let real_root = std::fs::canonicalize(root).map_err(|source| PlanError::Io { path: root.to_owned(), source })?;
+    let joined = root.join(path);
+    // The root itself always resolves, so this finds one.
+    let real = joined.ancestors().find_map(|a| std::fs::canonicalize(a).ok());
+    match real {
+        Some(real) if real.starts_with(&real_root) => Ok(()),
+        _ => refuse(Escape::Link),
+    }
+}
+
+/// A contributor input's default path (`site`, `users/htpasswd`), confined
+/// to the checkout (the working directory) before anything there is opened.
+pub fn default_input(setting: &'static str, default: &str) -> Result<PathBuf, PlanError> {
+    confine(setting, Path::new(default), "the default", Path::new("."))?;
+    Ok(default.into())
+}
+
+/// How an input's origin is named when it is missing or of the wrong kind.
+fn shown_from(from: Option<&'static str>, flag: &'static str) -> &'static str {
+    match from {
+        Some(SETTINGS_FILE) => SETTINGS_FILE,
+        _ => flag,
+    }
+}
+
+/// An input path and, when it is the contributor's (from the checkout's
+/// file, or the default), where it came from; `None` for the operator's.
+fn input_path(
+    flag: Option<PathBuf>,
+    file: Option<PathBuf>,
+    owner: Option<SettingsOwner>,
+    default: &str,
+) -> (PathBuf, Option<&'static str>) {
+    match (flag, file, owner) {
+        (Some(p), _, _) => (p, None),
+        (None, Some(p), Some(SettingsOwner::Operator)) => (p, None),
+        (None, Some(p), _) => (p, Some(SETTINGS_FILE)),
+        (None, None, _) => (default.into(), Some("the default")),
+    }
 }
 
 /// The ECR image CodeBuild describes, or the list of variables missing.
@@ -989,6 +1408,152 @@ mod tests {
 
         a.base_name = Some("web".into());
         assert!(matches!(build_plan(a, &env_of(&[])), Err(PlanError::BaseAndName)));
+    }
+
+    /// The checkout's `sitepack.toml`, as `load_settings` reads it from the working directory.
+    fn checkout_file(text: &str) -> SettingsFile {
+        SettingsFile {
+            path: SETTINGS_FILE.into(),
+            owner: SettingsOwner::Checkout,
+            settings: toml::from_str(text).unwrap(),
+            lines: key_lines(text),
+        }
+    }
+
+    const FILE_PIN: &str =
+        "127.0.0.1:5000/evil@sha256:fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210";
+
+    #[test]
+    fn outside_codebuild_the_operators_setting_wins_over_the_checkouts_file_and_the_key_ignored_is_named() {
+        let d = repo();
+        let mut a = args(d.path());
+        a.base = None;
+        a.base_lock = Some(lock_file(d.path()));
+        a.insecure_registry = vec!["registry.internal".into()];
+        let text = format!(
+            "site = \"site\"\nbase = \"{FILE_PIN}\"\nplatform = \"linux/arm64\"\ninsecure_registries = [\"evil.example\"]\n"
+        );
+        let mut warnings = Vec::new();
+        let file = apply_ownership(Some(checkout_file(&text)), &a, &env_of(&[]), &mut warnings).unwrap();
+        // The operator's lock chooses the base: the file's `base` is dropped,
+        // not preferred over the lock as a more specific setting would be.
+        assert_eq!(file.base, None);
+        assert!(file.insecure_registries.is_empty(), "the operator's list is not extended by the checkout's");
+        // Not set by the operator: a contributor's own machine may set it.
+        assert_eq!(file.platform.as_deref(), Some("linux/arm64"));
+        assert_eq!(file.site, Some(PathBuf::from("site")));
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert!(
+            warnings[0].contains("sitepack.toml: `base` (line 2) ignored")
+                && warnings[0].contains("--base-lock/SITEPACK_BASE_LOCK"),
+            "{warnings:?}"
+        );
+        assert!(warnings[1].contains("`insecure_registries` (line 4) ignored"), "{warnings:?}");
+    }
+
+    #[test]
+    fn outside_codebuild_codebuilds_image_variables_are_the_operators_setting() {
+        let d = repo();
+        let env = env_of(&[
+            ("AWS_ACCOUNT_ID", "123456789012"),
+            ("AWS_DEFAULT_REGION", "eu-west-1"),
+            ("IMAGE_REPO_NAME", "coffeefans"),
+            ("IMAGE_TAG", "abc123"),
+        ]);
+        let mut warnings = Vec::new();
+        let text = "image = \"127.0.0.1:5000/from/file:1\"\ncontainer_name = \"file\"\n";
+        let file = apply_ownership(Some(checkout_file(text)), &args(d.path()), &env, &mut warnings).unwrap();
+        assert_eq!(file.image, None);
+        assert_eq!(file.container_name.as_deref(), Some("file"), "no CONTAINER_NAME: the file's applies");
+        assert!(warnings.len() == 1 && warnings[0].contains("`image` (line 1) ignored"), "{warnings:?}");
+        assert!(warnings[0].contains("IMAGE_REPO_NAME"), "{warnings:?}");
+    }
+
+    #[test]
+    fn in_codebuild_an_operator_key_in_the_checkouts_file_refuses_the_build_naming_key_and_line() {
+        let d = repo();
+        let env = env_of(&[("CODEBUILD_BUILD_ID", "coffeefans:1")]);
+        let text = format!("site = \"site\"\n\nbase = \"{FILE_PIN}\"\nimage_detail = \"/tmp/x.json\"\n");
+        let e = apply_ownership(Some(checkout_file(&text)), &args(d.path()), &env, &mut Vec::new()).unwrap_err();
+        match &e {
+            PlanError::OperatorKeys { path, keys } => {
+                assert_eq!(path, Path::new("sitepack.toml"));
+                assert_eq!(keys, &[KeyAt { key: "base", line: Some(3) }, KeyAt { key: "image_detail", line: Some(4) }]);
+            }
+            e => panic!("{e}"),
+        }
+        let shown = e.to_string();
+        assert!(
+            shown.contains("`base` (line 3), `image_detail` (line 4) are set by the operator in the pipeline, not by the contributor's repository")
+                && shown.contains("may hold only `site` and `htpasswd`"),
+            "{shown}"
+        );
+        // Only contributor keys: accepted as they are.
+        let file = apply_ownership(Some(checkout_file("site = \"www\"\n")), &args(d.path()), &env, &mut Vec::new());
+        assert_eq!(file.unwrap().site, Some(PathBuf::from("www")));
+    }
+
+    #[test]
+    fn the_operators_config_file_may_hold_any_key_even_in_codebuild() {
+        let d = repo();
+        std::fs::write(d.path().join("s.toml"), format!("base = \"{FILE_PIN}\"\nsite = \"/srv/site\"\n")).unwrap();
+        let loaded = load_settings(Some(&d.path().join("s.toml"))).unwrap();
+        assert_eq!(loaded.as_ref().map(|f| f.owner), Some(SettingsOwner::Operator));
+        let env = env_of(&[("CODEBUILD_BUILD_ID", "coffeefans:1")]);
+        let mut warnings = Vec::new();
+        let file = apply_ownership(loaded, &args(d.path()), &env, &mut warnings).unwrap();
+        assert_eq!((file.base.as_deref(), warnings.len()), (Some(FILE_PIN), 0));
+        // And its paths are not confined: the plan takes them as given.
+        assert_eq!(input_path(None, file.site, Some(SettingsOwner::Operator), "site"), ("/srv/site".into(), None));
+    }
+
+    #[test]
+    fn contributor_paths_must_resolve_inside_the_checkout() {
+        let root = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        let checkout = root.path();
+        std::fs::create_dir_all(checkout.join("site/inner")).unwrap();
+        std::fs::create_dir_all(outside.path().join("etc")).unwrap();
+        std::os::unix::fs::symlink(outside.path().join("etc"), checkout.join("users")).unwrap();
+        std::os::unix::fs::symlink("site/inner", checkout.join("alias")).unwrap();
+        let why = |path: &str| match confine("htpasswd", Path::new(path), SETTINGS_FILE, checkout) {
+            Ok(()) => None,
+            Err(PlanError::OutsideCheckout { why, .. }) => Some(why),
+            Err(e) => panic!("{path}: {e}"),
+        };
+        assert_eq!(why("/proc/self/environ"), Some(Escape::Absolute));
+        assert_eq!(why("../x"), Some(Escape::ParentDir));
+        assert_eq!(why("site/../../x"), Some(Escape::ParentDir));
+        assert_eq!(why(".git/config"), Some(Escape::GitDir));
+        assert_eq!(why("users"), Some(Escape::Link));
+        // The file under the escaping link is missing: still refused, so
+        // whether it exists out there is not told either.
+        assert_eq!(why("users/htpasswd"), Some(Escape::Link));
+        assert_eq!(why("site"), None);
+        assert_eq!(why("./site/inner"), None);
+        assert_eq!(why("alias/missing"), None, "a link that stays inside resolves inside");
+        assert_eq!(why("missing/htpasswd"), None, "missing inside: check_input names it");
+        let e = confine("htpasswd", Path::new("users/htpasswd"), "the default", checkout).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "htpasswd `users/htpasswd` (from the default) leads outside the checkout through a symbolic link: the contributor's inputs must stay inside the checkout (the working directory)"
+        );
+        assert!(!e.contains(&outside.path().display().to_string()), "the target is not named: {e}");
+    }
+
+    #[test]
+    fn a_key_without_an_owner_cannot_be_added() {
+        // Every operator key is found by `operator_keys`, and `forget` clears it.
+        let text = "base = \"b\"\nbase_lock = \"l\"\nbase_name = \"n\"\nplatform = \"p\"\nimage = \"i\"\noutput = \"o\"\nhttpd_conf = \"c\"\nhttpd_conf_sha256 = \"s\"\nhttpd_conf_max_bytes = 1\ninsecure_registries = [\"r\"]\nregistry_auth = \"anonymous\"\ncontainer_name = \"c\"\nimage_definitions = \"d\"\nimage_detail = \"e\"\nimage_uri = \"tag\"\ncache_from = \"f\"\nalso_tags = [\"t\"]\nsite = \"s\"\nhtpasswd = \"h\"\n";
+        let mut file = checkout_file(text);
+        let keys = file.settings.operator_keys();
+        assert_eq!(keys.len(), 17);
+        for (i, key) in keys.iter().enumerate() {
+            assert_eq!(file.at(*key).line, Some(i + 1), "{}", key.name());
+            file.settings.forget(*key);
+        }
+        assert!(file.settings.operator_keys().is_empty());
+        assert!(file.settings.site.is_some() && file.settings.htpasswd.is_some());
     }
 
     #[test]

@@ -407,7 +407,13 @@ pub fn check_htpasswd_file(path: &Path, shown: &str) -> Vec<Finding> {
 
 /// Submodules declared under the site, from the repository's `.gitmodules`.
 pub fn check_gitmodules(repo_root: &Path, site_rel: &str) -> Vec<Finding> {
-    let Ok(text) = fs::read_to_string(repo_root.join(".gitmodules")) else { return Vec::new() };
+    let path = repo_root.join(".gitmodules");
+    // Never through a link: its target could be any file of the build host
+    // (git itself refuses a linked .gitmodules).
+    if !fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
+        return Vec::new();
+    }
+    let Ok(text) = fs::read_to_string(&path) else { return Vec::new() };
     let prefix = format!("{}/", site_rel.trim_end_matches('/'));
     text.lines()
         .enumerate()

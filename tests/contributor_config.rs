@@ -1,0 +1,339 @@
+//! The contributor's checkout configures only the contributor's part. Run
+//! as CodeBuild runs sitepack (its variables set, the maintainers' lock in
+//! `SITEPACK_BASE_LOCK`, the operator's conf in `HTTPD_CONF_URI`, the
+//! checkout as working directory), a `sitepack.toml` naming an input
+//! outside the checkout, or any setting of the operator's, is refused with
+//! exit code 2 and a message naming the key; no byte of a file outside the
+//! checkout or of the build's environment appears in the output, nothing
+//! is pushed, and no file outside the checkout is touched.
+
+mod common;
+
+use std::os::unix::fs::symlink;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::*;
+
+/// Planted in files outside the checkout and in the build's environment.
+const MARKER: &str = "SITEPACK_OUTSIDE_MARKER_51c0de";
+
+/// The build host around a checkout: the checkout (a copy of the example),
+/// an `outside` folder of the host beside it, and the maintainers' lock of
+/// a base in the registry at `registry`.
+struct Host {
+    root: tempfile::TempDir,
+    registry: String,
+    lock: PathBuf,
+}
+
+impl Host {
+    fn checkout(&self) -> PathBuf {
+        self.root.path().join("checkout")
+    }
+
+    fn outside(&self) -> PathBuf {
+        self.root.path().join("outside")
+    }
+}
+
+/// A fresh checkout, host folder and lock for the base `base` of `registry`.
+fn host(registry: &Registry, base: &str) -> Host {
+    let root = tempfile::tempdir().unwrap();
+    let checkout = root.path().join("checkout");
+    std::fs::create_dir_all(&checkout).unwrap();
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/coffeefans/.");
+    run_ok(Command::new("cp").arg("-a").arg(example).arg(&checkout));
+    let outside = root.path().join("outside");
+    std::fs::create_dir_all(outside.join("site")).unwrap();
+    std::fs::write(outside.join("site/index.html"), MARKER).unwrap();
+    std::fs::write(outside.join("htpasswd"), format!("{MARKER}\0user:plain\n")).unwrap();
+    std::fs::write(outside.join("victim.json"), MARKER).unwrap();
+    let lock = root.path().join("maintainers/base.lock");
+    std::fs::create_dir_all(lock.parent().unwrap()).unwrap();
+    std::fs::write(&lock, lock_text(base)).unwrap();
+    Host { root, registry: registry.host.clone(), lock }
+}
+
+/// The maintainers' lock for the tiny base at `pinned` (`HOST/REPO:TAG@DIGEST`),
+/// with the facts of an httpd 2.4 that has every module the operator's conf loads.
+fn lock_text(pinned: &str) -> String {
+    let (reference, digest) = pinned.split_once('@').unwrap();
+    let dsos = [
+        "mod_access_compat",
+        "mod_auth_basic",
+        "mod_authn_core",
+        "mod_authn_file",
+        "mod_authz_core",
+        "mod_authz_host",
+        "mod_authz_user",
+        "mod_dir",
+        "mod_log_config",
+        "mod_mime",
+        "mod_mpm_prefork",
+        "mod_unixd",
+    ]
+    .map(|m| format!("\"{m}\""))
+    .join(", ");
+    format!(
+        "format = 1\n[bases.web]\nreference = \"{reference}\"\npinned_at = \"2026-11-26T00:00:00Z\"\n\
+         [[bases.web.platforms]]\nplatform = \"linux/amd64\"\nmanifest = \"{digest}\"\n\
+         httpd_version = \"2.4.62\"\nhttpd_binary = \"/usr/sbin/httpd\"\nserver_root = \"/etc/httpd\"\n\
+         conf = \"/etc/httpd/conf/httpd.conf\"\nbuiltin_modules = [\"core\", \"http_core\", \"mod_so\"]\n\
+         dso_modules = [{dsos}]\n"
+    )
+}
+
+fn start() -> (Registry, String) {
+    let registry = Registry::start();
+    let base = registry.push_image(&format!("oci:{}:latest", tiny_base_layout().display()), "base/tiny:1");
+    (registry, base)
+}
+
+/// `sitepack` as the CodeBuild project runs it in the checkout, with a
+/// marker in the environment (what a read of /proc/self/environ would show).
+fn codebuild(host: &Host) -> Command {
+    let mut cmd = sitepack(&host.checkout());
+    cmd.envs([
+        ("CODEBUILD_BUILD_ID", "coffeefans:0f1e2d3c"),
+        ("CONTAINER_NAME", "web"),
+        ("AWS_DEFAULT_REGION", "eu-west-1"),
+        ("IMAGE_REPO_NAME", "coffeefans"),
+        ("IMAGE_TAG", "abc123"),
+        ("AWS_ACCOUNT_ID", "123456789012"),
+        // Sorted first in /proc/self/environ, before any `:`.
+        ("AAA_LEAK_CANARY", MARKER),
+    ]);
+    cmd.env("SITEPACK_BASE_LOCK", &host.lock);
+    cmd
+}
+
+/// Writes the checkout's `sitepack.toml`; `{outside}` and `{registry}` are filled in.
+fn settings(host: &Host, text: &str) {
+    let text = text.replace("{outside}", &host.outside().display().to_string()).replace("{registry}", &host.registry);
+    std::fs::write(host.checkout().join("sitepack.toml"), text).unwrap();
+}
+
+struct Case {
+    name: &'static str,
+    setup: fn(&Host),
+    message: &'static str,
+}
+
+fn cases() -> Vec<Case> {
+    vec![
+        Case {
+            name: "site at an absolute path of the build host",
+            setup: |h| settings(h, "site = \"{outside}/site\"\n"),
+            message: "/outside/site` (from sitepack.toml) is an absolute path",
+        },
+        Case {
+            name: "site up and out with ..",
+            setup: |h| settings(h, "site = \"../outside/site\"\n"),
+            message: "site `../outside/site` (from sitepack.toml) goes up with `..`",
+        },
+        Case {
+            name: "site through a link in the checkout",
+            setup: |h| {
+                symlink(h.outside().join("site"), h.checkout().join("www")).unwrap();
+                settings(h, "site = \"www\"\n");
+            },
+            message: "site `www` (from sitepack.toml) leads outside the checkout through a symbolic link",
+        },
+        Case {
+            name: "htpasswd is the build's environment",
+            setup: |h| settings(h, "htpasswd = \"/proc/self/environ\"\n"),
+            message: "htpasswd `/proc/self/environ` (from sitepack.toml) is an absolute path",
+        },
+        Case {
+            name: "htpasswd up and out with ..",
+            setup: |h| settings(h, "htpasswd = \"../outside/htpasswd\"\n"),
+            message: "htpasswd `../outside/htpasswd` (from sitepack.toml) goes up with `..`",
+        },
+        Case {
+            name: "htpasswd through a linked folder",
+            setup: |h| {
+                std::fs::create_dir_all(h.checkout().join("conf")).unwrap();
+                symlink(h.outside(), h.checkout().join("conf/users")).unwrap();
+                settings(h, "htpasswd = \"conf/users/htpasswd\"\n");
+            },
+            message: "htpasswd `conf/users/htpasswd` (from sitepack.toml) leads outside the checkout through a symbolic link",
+        },
+        Case {
+            name: "the default users/ is a link out of the checkout",
+            setup: |h| {
+                std::fs::remove_dir_all(h.checkout().join("users")).unwrap();
+                symlink(h.outside(), h.checkout().join("users")).unwrap();
+            },
+            message: "htpasswd `users/htpasswd` (from the default) leads outside the checkout through a symbolic link",
+        },
+        Case {
+            name: "htpasswd from git's own files",
+            setup: |h| {
+                std::fs::create_dir_all(h.checkout().join(".git")).unwrap();
+                std::fs::write(h.checkout().join(".git/config"), format!("[remote]\n\turl = {MARKER}:x\n")).unwrap();
+                settings(h, "htpasswd = \".git/config\"\n");
+            },
+            message: "htpasswd `.git/config` (from sitepack.toml) goes into .git",
+        },
+        Case {
+            name: "sitepack.toml is a link to the environment",
+            setup: |h| symlink("/proc/self/environ", h.checkout().join("sitepack.toml")).unwrap(),
+            message: "settings file sitepack.toml (from the checkout) is a symbolic link",
+        },
+        Case {
+            name: "a base of the contributor's",
+            setup: |h| {
+                settings(
+                    h,
+                    "site = \"site\"\nbase = \"{registry}/base/tiny@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\"\n",
+                )
+            },
+            message: "`base` (line 2) is set by the operator in the pipeline, not by the contributor's repository",
+        },
+        Case {
+            name: "a base lock of the contributor's",
+            setup: |h| settings(h, "base_lock = \"base/base.lock\"\nbase_name = \"web\"\n"),
+            message: "`base_lock` (line 1), `base_name` (line 2) are set by the operator in the pipeline",
+        },
+        Case {
+            name: "an httpd.conf of the contributor's",
+            setup: |h| settings(h, "httpd_conf = \"{outside}/htpasswd\"\nhttpd_conf_sha256 = \"00\"\n"),
+            message: "`httpd_conf` (line 1), `httpd_conf_sha256` (line 2) are set by the operator in the pipeline",
+        },
+        Case {
+            name: "registry settings of the contributor's",
+            setup: |h| settings(h, "insecure_registries = [\"evil.example\"]\nregistry_auth = \"anonymous\"\n"),
+            message: "`insecure_registries` (line 1), `registry_auth` (line 2) are set by the operator",
+        },
+        Case {
+            name: "an image of the contributor's",
+            setup: |h| settings(h, "image = \"{registry}/out/x:1\"\nalso_tags = [\"live\"]\n"),
+            message: "`image` (line 1), `also_tags` (line 2) are set by the operator in the pipeline",
+        },
+        Case {
+            name: "an output of the contributor's",
+            setup: |h| settings(h, "output = \"oci:{outside}/layout\"\nplatform = \"linux/arm64\"\n"),
+            message: "`output` (line 1), `platform` (line 2) are set by the operator in the pipeline",
+        },
+        Case {
+            name: "deploy files of the contributor's, outside the checkout",
+            setup: |h| {
+                settings(
+                    h,
+                    "container_name = \"web\"\nimage_definitions = \"{outside}/victim.json\"\nimage_detail = \"../outside/victim.json\"\n",
+                )
+            },
+            message: "`container_name` (line 1), `image_definitions` (line 2), `image_detail` (line 3) are set by the operator",
+        },
+    ]
+}
+
+#[test]
+fn in_codebuild_the_checkouts_settings_reach_nothing_of_the_operators_or_the_hosts() {
+    let (registry, base) = start();
+    // A tag the contributor's `image` names, absent before.
+    assert!(registry.manifest_digest("out/x:1").is_none());
+    let mut failures = Vec::new();
+    for case in cases() {
+        let fresh = host(&registry, &base);
+        (case.setup)(&fresh);
+        let out = run(codebuild(&fresh).arg("build").arg("--json"));
+        let mut problems = Vec::new();
+        if out.status.code() != Some(2) {
+            problems.push(format!("exit {:?}, expected 2", out.status.code()));
+        }
+        if !out.stderr.contains(case.message) {
+            problems.push(format!("stderr lacks {:?}", case.message));
+        }
+        if !out.stdout.is_empty() {
+            problems.push(format!("stdout not empty: {}", out.stdout));
+        }
+        if out.stderr.contains(MARKER) || out.stdout.contains(MARKER) {
+            problems.push("a byte from outside the checkout appears in the output".into());
+        }
+        if std::fs::read_to_string(fresh.outside().join("victim.json")).ok().as_deref() != Some(MARKER) {
+            problems.push("a file outside the checkout was changed or removed".into());
+        }
+        if fresh.outside().join("layout").exists() {
+            problems.push("an image layout was written outside the checkout".into());
+        }
+        if registry.manifest_digest("out/x:1").is_some() {
+            problems.push("tag out/x:1 exists".into());
+        }
+        if !problems.is_empty() {
+            failures.push(format!("{}: {}\n--- stderr:\n{}", case.name, problems.join("; "), out.stderr));
+        }
+    }
+    let total = cases().len();
+    assert!(failures.is_empty(), "{} of {total} cases failed:\n{}", failures.len(), failures.join("\n\n"));
+}
+
+#[test]
+fn in_codebuild_a_checkout_whose_settings_name_only_its_own_files_still_builds() {
+    let (registry, base) = start();
+    let host = host(&registry, &base);
+    settings(&host, "site = \"site\"\nhtpasswd = \"users/htpasswd\"\n");
+    // --output is the operator's flag: a layout avoids needing ECR here.
+    let out = run(codebuild(&host).args(["build", "--json", "--output", "oci:layout"])).ok();
+    let report = out.json();
+    assert_eq!(report["base"]["name"], "web", "built on the maintainers' lock: {report}");
+    assert!(host.checkout().join("layout/index.json").is_file());
+    assert!(!out.stderr.contains("ignored"), "{}", out.stderr);
+}
+
+#[test]
+fn outside_codebuild_the_operators_lock_wins_over_the_checkouts_base_with_a_warning() {
+    let (registry, base) = start();
+    let host = host(&registry, &base);
+    settings(
+        &host,
+        "site = \"site\"\nbase = \"{registry}/base/tiny@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\"\n",
+    );
+    let out = run(sitepack(&host.checkout()).env("SITEPACK_BASE_LOCK", &host.lock).args([
+        "build",
+        "--json",
+        "--output",
+        "oci:layout",
+    ]))
+    .ok();
+    assert_eq!(out.json()["base"]["name"], "web", "the lock's base, not the file's");
+    assert!(
+        out.stderr.contains("settings file sitepack.toml: `base` (line 2) ignored: the operator sets it (--base-lock/SITEPACK_BASE_LOCK)"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn check_refuses_a_default_input_linked_out_of_the_checkout_without_reading_it() {
+    let (registry, base) = start();
+    let host = host(&registry, &base);
+    std::fs::remove_dir_all(host.checkout().join("users")).unwrap();
+    symlink(host.outside(), host.checkout().join("users")).unwrap();
+    let out = run(sitepack(&host.checkout()).env("AAA_LEAK_CANARY", MARKER).arg("check"));
+    assert_eq!(out.status.code(), Some(2), "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr.contains("htpasswd `users/htpasswd` (from the default) leads outside the checkout"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stdout.contains(MARKER) && !out.stderr.contains(MARKER), "{}{}", out.stdout, out.stderr);
+}
+
+#[test]
+fn in_codebuild_a_base_lock_in_the_checkout_is_not_used() {
+    let (registry, base) = start();
+    let host = host(&registry, &base);
+    std::fs::create_dir_all(host.checkout().join("base")).unwrap();
+    std::fs::write(host.checkout().join("base/base.lock"), lock_text(&base)).unwrap();
+    let out = run(codebuild(&host).env_remove("SITEPACK_BASE_LOCK").args(["build", "--output", "oci:layout"]));
+    assert_eq!(out.status.code(), Some(2), "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr.contains("in CodeBuild set SITEPACK_BASE_LOCK to the maintainers' base lock")
+            && out.stderr.contains("a base/base.lock in the contributor's checkout is not used"),
+        "{}",
+        out.stderr
+    );
+    assert!(!host.checkout().join("layout").exists(), "nothing is built on the checkout's lock");
+}
