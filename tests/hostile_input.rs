@@ -249,6 +249,51 @@ fn cases() -> Vec<Case> {
             rule: "policy.auth-user-file",
             setup: |r| htaccess(r, "AuthType Basic\nAuthName x\nAuthUserFile /etc/shadow\nRequire valid-user\n"),
         },
+        Case {
+            name: "Lua handler through a type",
+            rule: "policy.handler",
+            setup: |r| htaccess(r, "ForceType lua-script\n"),
+        },
+        Case {
+            name: "proxy: handler to the ECS credentials endpoint",
+            rule: "policy.proxy",
+            setup: |r| htaccess(r, "SetHandler \"proxy:http://169.254.170.2/\"\n"),
+        },
+        Case {
+            name: "${VAR} of the build's environment",
+            rule: "policy.env-read",
+            setup: |r| htaccess(r, &format!("Header set X-Leak \"${{{MARKER}}}\"\n")),
+        },
+        Case {
+            name: "%{ENV:…} in a redirect",
+            rule: "policy.env-read",
+            setup: |r| htaccess(r, &format!("RewriteEngine On\nRewriteRule ^go$ /x?%{{ENV:{MARKER}}} [R=302,L]\n")),
+        },
+        Case {
+            name: "inline Lua hook",
+            rule: "policy.lua",
+            setup: |r| htaccess(r, "<LuaHookFixups hook>\nfunction hook(r) return 0 end\n</LuaHookFixups>\n"),
+        },
+        Case {
+            name: "LDAP provider",
+            rule: "policy.auth-provider",
+            setup: |r| htaccess(r, "AuthBasicProvider ldap\n"),
+        },
+        Case {
+            name: "unknown expression function",
+            rule: "policy.expression",
+            setup: |r| htaccess(r, "<If \"frobnicate('x')\">\n</If>\n"),
+        },
+        Case {
+            name: "NUL byte in .htaccess",
+            rule: "policy.unreadable",
+            setup: |r| htaccess(r, "Header set X a\0[P]\n"),
+        },
+        Case {
+            name: "macro hiding a directive",
+            rule: "policy.directive",
+            setup: |r| htaccess(r, "<Macro m>\nServerSignature Off\n</Macro>\n"),
+        },
         Case { name: "plain-text password", rule: "htpasswd.plaintext", setup: |r| htpasswd(r, "barista:espresso\n") },
         Case {
             name: "CRLF line ends",

@@ -134,7 +134,8 @@ impl Walk<'_, '_> {
             _ => {}
         }
         let known = directives::find_section(name);
-        if self.judge(&format!("<{name}>"), known, line) {
+        // mod_lua reads a <LuaHook…> body as Lua source, not as directives.
+        if self.judge(&format!("<{name}>"), known, line) && !lname.starts_with("lua") {
             self.nodes(children);
         }
     }

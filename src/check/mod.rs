@@ -165,6 +165,8 @@ pub struct Settings {
     pub docroot: String,
     /// Module shared objects the base ships, when a base lock says.
     pub dsos: Option<std::collections::BTreeSet<String>>,
+    /// The pinned base as messages name it (`httpd 2.4.62 (base rocky9)`).
+    pub base_shown: Option<String>,
 }
 
 /// What a base lock says about the httpd the site will run on, merged over
@@ -235,6 +237,7 @@ impl Settings {
                 None => conf::CENTOS_BUILTINS.iter().map(|s| s.to_string()).collect(),
             },
             dsos: base.map(|b| b.dsos.clone()),
+            base_shown: base.map(|b| b.shown.clone()),
             namespace: a.namespace.clone(),
             limits: tree::Limits {
                 max_file_bytes: a.max_file_bytes.unwrap_or(defaults.max_file_bytes),
@@ -303,6 +306,7 @@ pub fn check_against_conf(conf: Option<(&str, &str)>, outcome: &TreeOutcome, set
             report.extend(model.lint(conf_shown, &settings.docroot, policy::HTPASSWD_PATH, 80));
             if let Some(dsos) = &settings.dsos {
                 report.extend(model.missing_modules(conf_shown, dsos));
+                report.extend(unneeded_in_base(dsos, settings.base_shown.as_deref().unwrap_or("the pinned base")));
                 // The lock says exactly what this httpd builds in, and
                 // httpd 2.4 refuses to start on such a LoadModule
                 // ("is built-in and can't be loaded"; checked with 2.4.68).
@@ -350,6 +354,28 @@ pub fn check_against_conf(conf: Option<(&str, &str)>, outcome: &TreeOutcome, set
     report
 }
 
+/// Modules the pinned base ships that no contributor may use: one warning,
+/// since a base built from `base/` drops them (defence in depth).
+fn unneeded_in_base(dsos: &std::collections::BTreeSet<String>, base: &str) -> Option<Finding> {
+    let unneeded: Vec<&str> = dsos
+        .iter()
+        .map(String::as_str)
+        .filter(|m| policy::UNNEEDED_MODULES.contains(m) || m.starts_with("mod_proxy") || m.starts_with("mod_dav"))
+        .collect();
+    (!unneeded.is_empty()).then(|| {
+        Finding::warning(
+            base,
+            None,
+            "base.unneeded-modules",
+            format!(
+                "the base ships {}, which no contributor's .htaccess may use: a hole in the policy would find them there",
+                unneeded.join(", ")
+            ),
+            "build the base from base/ (it drops them; docs/base-hardening.md) and pin it again",
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -388,5 +414,14 @@ mod tests {
         // Without a lock, mod_log_config is not known to be built in, and
         // which shared objects exist is unknown.
         assert_eq!(judge(None), []);
+    }
+
+    #[test]
+    fn a_base_that_ships_modules_no_contributor_may_use_is_named_once() {
+        let dsos = ["mod_dir", "mod_lua", "mod_proxy_http", "mod_rewrite"].map(String::from).into();
+        let f = unneeded_in_base(&dsos, "httpd 2.4.62 (base rocky9)").unwrap();
+        assert_eq!((f.rule, f.severity), ("base.unneeded-modules", Severity::Warning));
+        assert!(f.message.contains("mod_lua, mod_proxy_http") && !f.message.contains("mod_rewrite"), "{}", f.message);
+        assert!(unneeded_in_base(&["mod_dir".to_owned()].into(), "b").is_none());
     }
 }

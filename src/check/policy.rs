@@ -469,9 +469,13 @@ impl Policy<'_> {
             match node {
                 Node::Directive { name, args, raw, line } => self.directive(name, args, raw, *line),
                 Node::Section { name, args, line, children } => {
-                    self.section(&name.to_ascii_lowercase(), name, args, *line);
-                    // Every body counts, taken or not today.
-                    self.nodes(children);
+                    let lname = name.to_ascii_lowercase();
+                    self.section(&lname, name, args, *line);
+                    // Every body counts, taken or not today; a <LuaHook…>
+                    // body is Lua source, refused with its section.
+                    if !lname.starts_with("lua") {
+                        self.nodes(children);
+                    }
                 }
             }
         }
@@ -1190,6 +1194,69 @@ mod tests {
             "Order deny,allow\nDeny from all\nAllow from 127.0.0.1\nSatisfy any",
             "ServerSignature Off\n# SetHandler lua-script \\\n  still a comment ${X}",
         ];
+        // The kind of .htaccess front-end boilerplates ship (security
+        // headers with expr= conditions, types, compression, caching,
+        // rewrites that hide dot files), written here in their shape.
+        let boilerplate = r#"
+<IfModule mod_headers.c>
+    Header always set X-Content-Type-Options "nosniff"
+    Header always set Referrer-Policy "strict-origin-when-cross-origin" "expr=%{CONTENT_TYPE} =~ m#text\/html#i"
+    Header always set Content-Security-Policy "default-src 'self'" "expr=%{CONTENT_TYPE} =~ m#text\/(html|javascript)|application\/pdf|xml#i"
+    Header always unset X-Powered-By
+    <FilesMatch "\.(appcache|css|gif|ico|jpe?g|m?js|json|png|svgz?|webp|woff2?)$">
+        Header unset X-UA-Compatible
+    </FilesMatch>
+</IfModule>
+<IfModule mod_mime.c>
+    AddType application/javascript js mjs
+    AddType image/svg+xml svg svgz
+    AddType application/manifest+json webmanifest
+    AddEncoding gzip svgz
+    AddCharset utf-8 .css .js .json .webmanifest
+</IfModule>
+AddDefaultCharset utf-8
+<IfModule mod_deflate.c>
+    <IfModule mod_setenvif.c>
+        <IfModule mod_headers.c>
+            SetEnvIfNoCase ^(Accept-EncodXng|X-cept-Encoding|X{15}|~{15}|-{15})$ ^((gzip|deflate)\s*,?\s*)+|[X~-]{4,13}$ HAVE_Accept-Encoding
+            RequestHeader append Accept-Encoding "gzip,deflate" env=HAVE_Accept-Encoding
+        </IfModule>
+    </IfModule>
+    <IfModule mod_filter.c>
+        AddOutputFilterByType DEFLATE "application/javascript" "application/json" "image/svg+xml" "text/css" "text/html"
+    </IfModule>
+</IfModule>
+<IfModule mod_expires.c>
+    ExpiresActive on
+    ExpiresDefault                                      "access plus 1 month"
+    ExpiresByType text/css                              "access plus 1 year"
+    ExpiresByType text/html                             "access plus 0 seconds"
+</IfModule>
+<IfModule mod_rewrite.c>
+    RewriteEngine On
+    Options +SymLinksIfOwnerMatch
+    RewriteCond %{HTTPS} =on
+    RewriteRule ^ - [E=PROTO:https]
+    RewriteCond %{HTTPS} !=on
+    RewriteRule ^ - [E=PROTO:http]
+    RewriteCond %{REQUEST_URI} "!(^|/)\.well-known/([^./]+./?)+$" [NC]
+    RewriteCond %{SCRIPT_FILENAME} -d [OR]
+    RewriteCond %{SCRIPT_FILENAME} -f
+    RewriteRule "(^|/)\." - [F]
+</IfModule>
+<IfModule mod_autoindex.c>
+    Options -Indexes
+</IfModule>
+<IfModule mod_authz_core.c>
+    <FilesMatch "(^#.*#|\.(bak|conf|dist|fla|in[ci]|log|orig|psd|sh|sql|sw[op])|~)$">
+        Require all denied
+    </FilesMatch>
+</IfModule>
+ServerSignature Off
+FileETag None
+ErrorDocument 404 /404.html
+"#;
+        assert!(refused(boilerplate).is_empty(), "boilerplate refused: {:?}", refused(boilerplate));
         for text in benign {
             assert!(refused(text).is_empty(), "{text:?} refused: {:?}", refused(text));
         }
