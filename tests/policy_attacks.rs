@@ -13,14 +13,10 @@ mod common;
 
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
-use std::time::{Duration, Instant};
 
+use common::moto::JsonServer;
 use common::*;
 
 /// The operator's httpd.conf. Its modules are Rocky Linux 9's stock
@@ -29,7 +25,7 @@ use common::*;
 /// ship; the modules Debian builds into apache2 are guarded as in the test
 /// base's own conf. The docroot allows what contributors use, Options too
 /// (so `+IncludesNOEXEC` can be tried). `@PORT@` is the loopback port httpd
-/// listens on (see `HostApache` for why not port 80).
+/// listens on (see `run_as_ecs` for why not port 80).
 const ROCKY_CONF: &str = r#"ServerRoot "/etc/httpd"
 Listen 127.0.0.1:@PORT@
 
@@ -421,68 +417,21 @@ fn push_base(reg: &Registry) -> String {
     reg.push_image(&format!("oci:{}:latest", apache_base_layout().display()), "base/httpd:bookworm")
 }
 
-/// A small HTTP server on the host's loopback standing in for what the
-/// task can reach (the metadata service, an internal API): answers every
-/// request with its marker and the path asked for. Stopped on drop.
+/// A service on the host's loopback that only the server itself should be
+/// able to reach (as the ECS credentials endpoint is): it answers every
+/// request with its own marker.
 struct Backend {
+    _server: JsonServer,
     port: u16,
     marker: String,
-    stop: Arc<AtomicBool>,
-    thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Backend {
     fn start() -> Backend {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
         let marker = format!("backend-answer-{}", random_hex());
-        let stop = Arc::new(AtomicBool::new(false));
-        let thread = std::thread::spawn({
-            let (marker, stop) = (marker.clone(), stop.clone());
-            move || {
-                for conn in listener.incoming() {
-                    if stop.load(Ordering::SeqCst) {
-                        break;
-                    }
-                    if let Ok(conn) = conn {
-                        answer(conn, &marker);
-                    }
-                }
-            }
-        });
-        Backend { port, marker, stop, thread: Some(thread) }
-    }
-}
-
-/// Reads one request head (bounded in size and time) and answers it.
-fn answer(mut conn: TcpStream, marker: &str) {
-    let _ = conn.set_read_timeout(Some(Duration::from_secs(5)));
-    let mut head = Vec::new();
-    let mut buf = [0u8; 4096];
-    while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 65536 {
-        match conn.read(&mut buf) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => head.extend_from_slice(&buf[..n]),
-        }
-    }
-    let head = String::from_utf8_lossy(&head);
-    let path = head.split_whitespace().nth(1).unwrap_or("?");
-    let body = format!("{marker} {path}\n");
-    let _ = write!(
-        conn,
-        "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-}
-
-impl Drop for Backend {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        // Wakes the accept loop so it sees the flag.
-        let _ = TcpStream::connect(("127.0.0.1", self.port));
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
+        let server = JsonServer::start("/", marker.clone());
+        let port = server.url.rsplit(':').next().and_then(|p| p.trim_end_matches('/').parse().ok()).unwrap();
+        Backend { _server: server, port, marker }
     }
 }
 
@@ -494,54 +443,19 @@ fn pull(reg: &Registry, digest: &str) -> String {
     image
 }
 
-/// The image run as ECS runs it: the task's secrets in its environment.
-/// On the host's network rather than behind `-p`: the backend listens on
-/// the host's loopback, which a container on podman's own network cannot
-/// reach (`-p` maps ports in, not out). So httpd shares the host's network
-/// and listens on a free loopback port of its own, written into the
-/// operator conf (`Listen 127.0.0.1:PORT`) before the build. Removed, with
-/// its image, on drop.
-struct HostApache {
-    name: String,
-    image: String,
-    port: u16,
-}
-
-impl HostApache {
-    fn run(image: &str, name: &str, port: u16, secret: &str) -> HostApache {
-        {
-            let _storage = storage_lock();
-            run_ok(podman().args(["run", "-d", "--name", name, "--network", "host"]).args([
-                "-e",
-                &format!("SECRET_TOKEN={secret}"),
-                "-e",
-                &format!("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI=/v2/creds-{secret}"),
-                image,
-            ]));
-        }
-        let c = HostApache { name: name.to_owned(), image: image.to_owned(), port };
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while curl_status(&c.url("/coffeefans/"), None).is_none() {
-            if Instant::now() > deadline {
-                let logs = podman().args(["logs", name]).output().unwrap();
-                panic!("httpd in {name} did not answer on port {port}: {}", String::from_utf8_lossy(&logs.stderr));
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        c
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("http://127.0.0.1:{}{path}", self.port)
-    }
-}
-
-impl Drop for HostApache {
-    fn drop(&mut self) {
-        let _ = podman().args(["rm", "-f", "-t", "0", &self.name]).output();
-        let _storage = storage_lock();
-        let _ = podman().args(["rmi", "-f", &self.image]).output();
-    }
+/// The image run as ECS runs it (the task's secrets in its environment),
+/// on the host's network: the backend listens on the host's loopback, which
+/// a container behind `-p` cannot reach, so httpd listens on a free
+/// loopback port of its own, written into the operator conf
+/// (`Listen 127.0.0.1:PORT`) before the build.
+fn run_as_ecs(image: &str, name: &str, port: u16, secret: &str) -> Container {
+    let creds = format!("/v2/creds-{secret}");
+    Container::run_with(
+        image,
+        name,
+        Network::Host { port },
+        &[("SECRET_TOKEN", secret), ("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", &creds)],
+    )
 }
 
 /// One HTTP answer with its headers (curl, no redirects followed).
@@ -647,7 +561,7 @@ fn every_attack_works_against_apache_when_the_policy_is_switched_off() {
     assert!(digest.starts_with("sha256:"), "{digest}");
 
     let image = pull(&reg, digest);
-    let c = HostApache::run(&image, &container_name("off"), port, &secret);
+    let c = run_as_ecs(&image, &container_name("off"), port, &secret);
     // The contributor's own pages still work beside the attacks.
     assert_eq!(curl_status(&c.url("/coffeefans/members/"), None), Some(401), "members without credentials");
 
@@ -817,18 +731,8 @@ fn example_site_and_benign_controls_build_and_serve_under_the_rocky_module_set_w
     assert!(digest.starts_with("sha256:"), "{digest}");
 
     let image = pull(&reg, digest);
-    let c = HostApache::run(&image, &container_name("control"), port, &secret);
-    let (code, body) = curl(&c.url("/coffeefans/"), None).unwrap();
-    assert_eq!(code, 200, "index: {body}");
-    assert!(body.contains("Welcome to coffeefans"), "{body}");
-    let members = c.url("/coffeefans/members/");
-    assert_eq!(curl_status(&members, None), Some(401), "members without credentials");
-    let (code, body) = curl(&members, Some("barista:espresso")).unwrap();
-    assert_eq!(code, 200, "members with the right password: {body}");
-    assert!(body.contains("Members only"), "{body}");
-    assert_eq!(curl_status(&members, Some("barista:wrong")), Some(401), "members with a wrong password");
-    let code = curl_status(&c.url("/coffeefans/members/.htaccess"), Some("barista:espresso")).unwrap();
-    assert!(code == 403 || code == 404, ".htaccess must not be served, got {code}");
+    let c = run_as_ecs(&image, &container_name("control"), port, &secret);
+    assert_serves_example_site(&c);
 
     let origin = c.url("");
     let origin = origin.trim_end_matches('/');

@@ -479,12 +479,43 @@ pub fn storage_lock() -> std::sync::MutexGuard<'static, ()> {
     LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
+/// Where a container's httpd is reached.
+pub enum Network {
+    /// Port 80 published on a free loopback port.
+    Published,
+    /// The host's own network, httpd listening on this loopback port (its
+    /// conf says so): for a container that must reach the host's loopback,
+    /// which `-p` does not give (it maps ports in, not out).
+    Host { port: u16 },
+}
+
 impl Container {
     pub fn run(image: &str, name: &str) -> Container {
-        let port = free_port();
+        Container::run_with(image, name, Network::Published, &[])
+    }
+
+    /// Runs `image` with these environment variables (as ECS injects a
+    /// task's secrets) and waits until httpd answers.
+    pub fn run_with(image: &str, name: &str, network: Network, env: &[(&str, &str)]) -> Container {
+        let mut cmd = podman();
+        cmd.args(["run", "-d", "--name", name]);
+        let port = match network {
+            Network::Published => {
+                let port = free_port();
+                cmd.args(["-p", &format!("127.0.0.1:{port}:80")]);
+                port
+            }
+            Network::Host { port } => {
+                cmd.args(["--network", "host"]);
+                port
+            }
+        };
+        for (k, v) in env {
+            cmd.args(["-e", &format!("{k}={v}")]);
+        }
         {
             let _storage = storage_lock();
-            run_ok(podman().args(["run", "-d", "--name", name, "-p", &format!("127.0.0.1:{port}:80"), image]));
+            run_ok(cmd.arg(image));
         }
         let c = Container { name: name.to_owned(), port, image: image.to_owned() };
         let deadline = Instant::now() + Duration::from_secs(30);
@@ -529,4 +560,37 @@ pub fn curl(url: &str, user: Option<&str>) -> Option<(u16, String)> {
 
 pub fn curl_status(url: &str, user: Option<&str>) -> Option<u16> {
     curl(url, user).map(|(c, _)| c)
+}
+
+/// What a visitor of the example site must see: the page, the protected
+/// folder with and without the password, and nothing secret.
+pub fn assert_serves_example_site(c: &Container) {
+    let (code, body) = curl(&c.url("/coffeefans/"), None).unwrap();
+    assert_eq!(code, 200, "index: {body}");
+    assert!(body.contains("Welcome to coffeefans"), "{body}");
+
+    let members = c.url("/coffeefans/members/");
+    assert_eq!(curl_status(&members, None), Some(401), "members without credentials");
+    let (code, body) = curl(&members, Some("barista:espresso")).unwrap();
+    assert_eq!(code, 200, "members with the right password");
+    assert!(body.contains("Members only"), "{body}");
+    assert_eq!(curl_status(&members, Some("barista:wrong")), Some(401), "members with a wrong password");
+    assert_eq!(curl_status(&members, Some("nobody:espresso")), Some(401), "unknown user");
+
+    for path in ["/coffeefans/members/.htaccess", "/coffeefans/.htaccess"] {
+        let code = curl_status(&c.url(path), Some("barista:espresso")).unwrap();
+        assert!(code == 403 || code == 404, "{path} must not be served, got {code}");
+    }
+    for path in [
+        "/opt/.htpasswd",
+        "/.htpasswd",
+        "/htpasswd",
+        "/users/htpasswd",
+        "/coffeefans/users/htpasswd",
+        "/%2e%2e/opt/.htpasswd",
+    ] {
+        let (code, body) = curl(&c.url(path), None).unwrap();
+        assert_ne!(code, 200, "{path} served: {body}");
+        assert!(!body.contains("$2y$"), "{path} leaked a hash");
+    }
 }
