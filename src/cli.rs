@@ -182,6 +182,12 @@ pub struct CheckArgs {
     /// Modules the base's httpd builds in (`httpd -l`), comma separated [default: the base lock's, else CentOS's core,http_core,mod_so]
     #[arg(long, value_name = "LIST", value_delimiter = ',', help_heading = "Checks")]
     pub builtin_modules: Vec<String>,
+    /// A local copy of the base's ServerRoot (e.g. its /etc/httpd), whose files the conf's Include lines read [default: the files the base lock records]
+    #[arg(long, value_name = "DIR", help_heading = "Checks")]
+    pub base_tree: Option<std::path::PathBuf>,
+    /// Where that copy is in the image [default: /etc/httpd]
+    #[arg(long, value_name = "PATH", requires = "base_tree", help_heading = "Checks")]
+    pub base_server_root: Option<String>,
     /// The site's namespace: it must be served under /NAME/ (site/NAME/…, or site/… placed there)
     #[arg(long, value_name = "NAME", env = "SITEPACK_NAMESPACE", help_heading = "Checks")]
     pub namespace: Option<String>,

@@ -317,7 +317,7 @@ pub async fn check(args: cli::CheckCommand, env: plan::Env<'_>) -> Result<check:
     let facts = match plan::find_lock(args.base_lock.clone())? {
         Some((lock, path)) => {
             let (name, pin) = lock.select(args.base_name.as_deref(), &path).map_err(plan::PlanError::from)?;
-            check::BaseFacts::merge(name, &pin.platforms.iter().map(|p| &p.facts).collect::<Vec<_>>())
+            plan::check_facts(name, &pin.platforms.iter().map(|p| &p.facts).collect::<Vec<_>>())
         }
         None => None,
     };

@@ -184,8 +184,48 @@ pub fn choose_base(
         targets.push(Target { platform: platform.clone(), expected_manifest: expected });
         facts.push(&pp.facts);
     }
-    let facts = crate::check::BaseFacts::merge(&name, &facts);
+    let facts = check_facts(&name, &facts);
     Ok(ChosenBase { reference, name: Some(name), targets, facts })
+}
+
+/// What the checks need of a pinned base, in their own type, merged over
+/// the platforms built: the oldest version, every module built in on any
+/// platform, the modules loadable on all, and the configuration files all
+/// of them hold alike (one that differs is known by none). `None` when
+/// `facts` is empty or names a version the checks do not know.
+pub fn check_facts(name: &str, facts: &[&base::detect::Facts]) -> Option<crate::check::BaseFacts> {
+    use std::collections::BTreeSet;
+    let version = facts.iter().map(|f| crate::check::HttpdVersion::from_release(&f.httpd_version)).min()??;
+    let builtins: BTreeSet<String> =
+        facts.iter().flat_map(|f| f.builtin_modules.iter().map(|m| crate::check::conf::canonical_module(m))).collect();
+    let first = facts.first()?;
+    let mut dsos: BTreeSet<String> = first.dso_modules.iter().cloned().collect();
+    for f in &facts[1..] {
+        dsos.retain(|m| f.dso_modules.contains(m));
+    }
+    let tree = facts.iter().all(|f| f.config_files.is_some() && f.server_root == first.server_root).then(|| {
+        let files = first.config_files.as_ref().expect("checked above");
+        crate::check::base_tree::ConfigTree {
+            server_root: first.server_root.clone(),
+            files: files
+                .iter()
+                .map(|(path, file)| {
+                    let same = facts.iter().all(|f| f.config_files.as_ref().and_then(|c| c.get(path)) == Some(file));
+                    (path.clone(), file.text.clone().filter(|_| same).map(String::into_bytes))
+                })
+                .collect(),
+            source: format!("the base lock (base {name})"),
+        }
+    });
+    let mut versions: Vec<&str> = facts.iter().map(|f| f.httpd_version.as_str()).collect();
+    versions.dedup();
+    Some(crate::check::BaseFacts {
+        version,
+        builtins: builtins.into_iter().collect(),
+        dsos,
+        tree,
+        shown: format!("httpd {} (base {name})", versions.join(", ")),
+    })
 }
 
 #[derive(Debug, Clone)]

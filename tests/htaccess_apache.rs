@@ -32,6 +32,7 @@ const MODULES: &[&str] = &[
     "env",
     "setenvif",
     "expires",
+    "headers",
 ];
 
 /// Folders and what httpd.conf allows in each.
@@ -54,9 +55,13 @@ const CASES: &[(&str, &str, bool)] = &[
     ("all", "Options -Indexes", false),
     ("all", "Options +FollowSymLinks -MultiViews", false),
     ("all", "RewriteEngine On\nRewriteRule ^old$ /new [R=302,L]", false),
-    ("all", "Header set X-Frame-Options DENY", true),
+    // A module that is not loaded (mod_autoindex) makes its directives a 500.
+    ("all", "IndexOptions FancyIndexing", true),
+    ("all", "<IfModule mod_autoindex.c>\nIndexOptions FancyIndexing\n</IfModule>", false),
+    ("all", "<IfModule !mod_autoindex.c>\nRedirect 302 /x /y\n</IfModule>", false),
+    ("all", "Header set X-Frame-Options DENY", false),
     ("all", "<IfModule mod_headers.c>\nHeader set X-Frame-Options DENY\n</IfModule>", false),
-    ("all", "<IfModule !mod_headers.c>\nRedirect 302 /x /y\n</IfModule>", false),
+    ("all", "<IfModule !mod_headers.c>\nListen 1\n</IfModule>", false),
     ("all", "Listen 8080", true),
     ("all", "ServerName example.org", true),
     ("all", "LoadModule headers_module /usr/lib/apache2/modules/mod_headers.so", true),
@@ -104,6 +109,139 @@ const CASES: &[(&str, &str, bool)] = &[
     ("all", "RewriteRule ^a$", true),
     ("all", "RewriteCond %{HTTP_HOST} x [NC,XY]\nRewriteRule ^a$ /b", true),
     ("all", "RewriteCond %{HTTP_HOST} x [nocase,OR]\nRewriteRule ^a$ /b", false),
+    // Arguments a module refuses when httpd reads the file (src/check/arguments.rs).
+    // mod_headers: action, optional always/onsuccess, counts, condition, formats.
+    ("all", "Header always setifempty X a", false),
+    ("all", "Header onsuccess note X a", false),
+    ("all", "Header unset X env=a", false),
+    ("all", "Header echo ^X", false),
+    ("all", "Header edit* X a b env=x", false),
+    ("all", "Header set X a early", false),
+    ("all", "Header set X a \"expr=%{REQUEST_URI} =~ m#^/x#\"", false),
+    ("all", "Header set X \"%D %t %{FOO}e 100%\"", false),
+    ("all", "Header unset \"\"", false),
+    ("all", "RequestHeader setifempty X a", false),
+    ("all", "RequestHeader set X a early", false),
+    ("all", "Header always", true),
+    ("all", "Header bogus X a", true),
+    ("all", "Header set X", true),
+    ("all", "Header unset X a", true),
+    ("all", "Header unset X env=a b", true),
+    ("all", "Header edit X a", true),
+    ("all", "Header set X a b c", true),
+    ("all", "Header set X a env=", true),
+    ("all", "Header set X a bogus", true),
+    ("all", "Header set X a expr=", true),
+    ("all", "Header set X a \"expr=%{HTTP_HOST} == 'a\"", true),
+    ("all", "Header set X \"%q\"", true),
+    // A value starting `expr=` (case-sensitive) is an expression, not a format.
+    ("all", "Header set X \"expr=%{REQUEST_URI} %q\"", false),
+    ("all", "Header set X \"EXPR=%{a}\"", true),
+    ("all", "Header set X \"expr=%{HTTP_HOST\"", true),
+    // Accepted when read; every response then fails ("Empty response header name").
+    ("all", "Header set \"\" a", true),
+    ("all", "RequestHeader always set X a", true),
+    ("all", "RequestHeader echo ^X", true),
+    ("all", "RequestHeader note X a", true),
+    ("all", "RequestHeader set X a always", true),
+    // mod_alias: the status decides whether a URL is needed.
+    ("all", "Redirect PERMANENT /a /b", false),
+    ("all", "Redirect gone /a", false),
+    ("all", "Redirect 410 /a", false),
+    ("all", "Redirect 200 /a", false),
+    ("all", "Redirect 301x /a /b", false),
+    ("all", "Redirect 301 /a x:y", false),
+    // The regex must not match the folder: a matching rule would send every request to `b`, which is no URL (500).
+    ("all", "RedirectMatch 301 ^/zz b", false),
+    ("all", "RedirectPermanent /a /b", false),
+    ("all", "Redirect", true),
+    ("all", "Redirect gone /a /b", true),
+    ("all", "Redirect 404 /a /b", true),
+    ("all", "Redirect 3xx /a /b", true),
+    ("all", "Redirect bogus /a /b", true),
+    ("all", "Redirect /a b", true),
+    ("all", "Redirect 301 /a :y", true),
+    ("all", "Redirect 301 /a /b /c", true),
+    ("all", "Redirect 301", true),
+    // Two words: the folder itself redirects to the second; not a URL → 500 per request.
+    ("all", "Redirect 301 a", true),
+    ("all", "RedirectMatch ^/a", true),
+    ("all", "RedirectMatch 600 ^/a /b", true),
+    ("all", "RedirectPermanent /a", true),
+    ("all", "RedirectTemp /a b", true),
+    // ErrorDocument: only codes httpd has a status line for.
+    ("all", "ErrorDocument 451 /x", false),
+    ("all", "ErrorDocument 404x /x", false),
+    ("all", "ErrorDocument 500 \"oops\"", false),
+    ("all", "ErrorDocument 404 \"%{REQUEST_URI}\"", false),
+    ("all", "ErrorDocument 418 /x", true),
+    ("all", "ErrorDocument 306 /x", true),
+    ("all", "ErrorDocument 600 /x", true),
+    ("all", "ErrorDocument abc /x", true),
+    ("all", "ErrorDocument 404", true),
+    ("all", "ErrorDocument 404 \"%{REQUEST_URI\"", true),
+    // Options: keywords, and + / - on all or none (None and All may lead).
+    ("all", "Options Indexes FollowSymLinks", false),
+    ("all", "Options None Indexes", false),
+    ("all", "Options All -Indexes", false),
+    ("all", "Options INDEXES", false),
+    ("all", "Options +Indexes FollowSymLinks", true),
+    ("all", "Options Indexes -MultiViews", true),
+    ("all", "Options Bogus", true),
+    ("all", "Options +None", true),
+    ("all", "Options Indexes None", true),
+    ("all", "Options -Indexes All", true),
+    ("all", "Options +", true),
+    // mod_expires: A/M seconds, or "<base> [plus] <num> <unit>…" matched by first letters.
+    ("all", "ExpiresDefault A3600", false),
+    ("all", "ExpiresDefault a3600", false),
+    ("all", "ExpiresDefault \"now plus 1 month\"", false),
+    ("all", "ExpiresDefault \"access plus 1 sec\"", false),
+    ("all", "ExpiresByType text/* \"modification plus 1 years 2 mi\"", false),
+    ("all", "ExpiresDefault X3600", true),
+    ("all", "ExpiresDefault 3600", true),
+    ("all", "ExpiresDefault \"access plus 1 fortnight\"", true),
+    ("all", "ExpiresDefault \"access plus 1 m\"", true),
+    ("all", "ExpiresDefault \"access plus 1\"", true),
+    ("all", "ExpiresDefault \"access minus 1 month\"", true),
+    ("all", "ExpiresDefault access plus 1 month", true),
+    ("all", "ExpiresByType text A3600", true),
+    ("all", "ExpiresActive bogus", true),
+    // Types and handlers: only the argument count is checked by httpd.
+    ("all", "AddType textplain .foo", false),
+    ("all", "AddType text/plain foo bar", false),
+    ("all", "ForceType none", false),
+    ("all", "DefaultType text/plain", false),
+    ("all", "AddType text/plain", true),
+    ("all", "AddType \"\" .foo", true),
+    ("all", "AddHandler cgi-script", true),
+    ("all", "ForceType", true),
+    ("all", "ForceType text/plain text/html", true),
+    ("all", "DefaultType", true),
+    ("all", "SetHandler a b", true),
+    // Require: providers are case-sensitive and read their own arguments.
+    ("all", "Require all GRANTED", false),
+    ("all", "Require ip 10.1 10.0.0.0/255.0.0.0 ::1 127.0.0.1", false),
+    ("all", "Require method GET PATCH", false),
+    ("all", "Require expr true", false),
+    ("all", "Require all", true),
+    ("all", "Require all bogus", true),
+    ("all", "Require ALL granted", true),
+    ("all", "Require Valid-User", true),
+    ("all", "Require ip", true),
+    ("all", "Require ip 256.1.1.1", true),
+    ("all", "Require ip 10.0.0.0/0", true),
+    ("all", "Require ip notanip", true),
+    ("all", "Require method get", true),
+    ("all", "Require expr", true),
+    // mod_rewrite: R= with a number must be a status httpd knows.
+    ("all", "RewriteEngine On\nRewriteRule ^x$ - [R=410]", false),
+    ("all", "RewriteEngine On\nRewriteRule ^x$ /b [R=seeother]", false),
+    ("all", "RewriteEngine On\nRewriteRule ^x$ /b [R=500]", false),
+    ("all", "RewriteEngine On\nRewriteRule ^x$ /b [R=399]", true),
+    ("all", "RewriteEngine On\nRewriteRule ^x$ /b [redirect=600]", true),
+    ("all", "RewriteEngine On\nRewriteRule ^x$ /b [R=418]", true),
+    ("all", "RewriteEngine bogus", true),
     ("auth", "Require all granted", false),
     ("auth", "AuthType Basic\nAuthName x\nAuthUserFile /opt/.htpasswd\nRequire valid-user", false),
     ("auth", "<RequireAll>\nRequire all granted\n</RequireAll>", false),
@@ -196,26 +334,31 @@ fn start_apache(root: &Path, port: u16) -> Apache {
     Apache { child, port }
 }
 
-#[test]
-fn sitepack_predicts_what_apache_2_4_does_with_each_htaccess() {
-    let root = tempfile::tempdir().unwrap();
+/// Writes each case's folder under `root/htdocs`, starts Apache on `conf`,
+/// runs `sitepack check` over the tree with `extra` flags, and returns the
+/// cases where Apache or sitepack differ from the stated outcome.
+fn disagreements(
+    root: &Path,
+    port: u16,
+    conf: &str,
+    cases: &[(&str, &str, bool)],
+    extra: &[&std::ffi::OsStr],
+) -> Vec<String> {
     // httpd's children run as www-data and must read the tree.
-    std::fs::set_permissions(root.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
-    let port = free_port();
-    std::fs::write(root.path().join("httpd.conf"), conf(root.path(), port)).unwrap();
-    let htdocs = root.path().join("htdocs");
-    for (i, (area, text, _)) in CASES.iter().enumerate() {
+    std::fs::set_permissions(root, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::write(root.join("httpd.conf"), conf).unwrap();
+    let htdocs = root.join("htdocs");
+    for (i, (area, text, _)) in cases.iter().enumerate() {
         let dir = htdocs.join(area).join(format!("c{i:02}"));
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join(".htaccess"), text).unwrap();
         std::fs::write(dir.join("index.html"), "ok\n").unwrap();
     }
-    let check = run_ok(Command::new("chmod").args(["-R", "a+rX"]).arg(root.path()));
-    drop(check);
-    let htpasswd = root.path().join("htpasswd");
+    run_ok(Command::new("chmod").args(["-R", "a+rX"]).arg(root));
+    let htpasswd = root.join("htpasswd");
     std::fs::write(&htpasswd, "u:$apr1$salt1234$abcdefghijklmnopqrstuv\n").unwrap();
 
-    let apache = start_apache(root.path(), port);
+    let apache = start_apache(root, port);
 
     // sitepack's verdicts, from one run over the whole tree with the same conf.
     let out = Command::new(env!("CARGO_BIN_EXE_sitepack"))
@@ -226,9 +369,10 @@ fn sitepack_predicts_what_apache_2_4_does_with_each_htaccess() {
         .arg("--htpasswd")
         .arg(&htpasswd)
         .arg("--httpd-conf")
-        .arg(root.path().join("httpd.conf"))
+        .arg(root.join("httpd.conf"))
         .arg("--docroot")
         .arg(&htdocs)
+        .args(extra)
         .output()
         .unwrap();
     let report: serde_json::Value = serde_json::from_slice(&out.stdout)
@@ -236,7 +380,7 @@ fn sitepack_predicts_what_apache_2_4_does_with_each_htaccess() {
     let mut predicted_500: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for f in report["findings"].as_array().unwrap() {
         let rule = f["rule"].as_str().unwrap();
-        if f["severity"] == "error" && rule.starts_with("htaccess.") {
+        if f["severity"] == "error" && (rule.starts_with("htaccess.") || rule.starts_with("conf.")) {
             predicted_500
                 .entry(f["file"].as_str().unwrap().to_owned())
                 .or_default()
@@ -244,15 +388,15 @@ fn sitepack_predicts_what_apache_2_4_does_with_each_htaccess() {
         }
     }
 
-    let mut disagreements = Vec::new();
-    for (i, (area, text, expect_500)) in CASES.iter().enumerate() {
+    let mut out = Vec::new();
+    for (i, (area, text, expect_500)) in cases.iter().enumerate() {
         let url = format!("http://127.0.0.1:{}/{area}/c{i:02}/", apache.port);
         let status = curl_status(&url, None).expect("apache answers");
         let apache_500 = status == 500;
         let file = htdocs.join(area).join(format!("c{i:02}")).join(".htaccess").display().to_string();
         let sitepack_500 = predicted_500.contains_key(&file);
         if apache_500 != *expect_500 || sitepack_500 != *expect_500 {
-            disagreements.push(format!(
+            out.push(format!(
                 "case {i} in /{area}/ (expected {}): apache {status}, sitepack {}\n  .htaccess: {text:?}\n  findings: {:?}",
                 if *expect_500 { "500" } else { "no 500" },
                 if sitepack_500 { "predicts 500" } else { "predicts no 500" },
@@ -260,14 +404,80 @@ fn sitepack_predicts_what_apache_2_4_does_with_each_htaccess() {
             ));
         }
     }
-    let log = std::fs::read_to_string(root.path().join("error.log")).unwrap_or_default();
-    assert!(
-        disagreements.is_empty(),
-        "{} of {} cases disagree:\n{}\n--- apache error.log:\n{log}",
-        disagreements.len(),
-        CASES.len(),
-        disagreements.join("\n")
+    // Findings about the conf itself are errors only where httpd would not start.
+    let conf_errors: Vec<&String> =
+        predicted_500.iter().filter(|(f, _)| !f.ends_with(".htaccess")).flat_map(|(_, v)| v).collect();
+    if !conf_errors.is_empty() {
+        out.push(format!("sitepack finds errors in a conf Apache runs: {conf_errors:?}"));
+    }
+    if !out.is_empty() {
+        let log = std::fs::read_to_string(root.join("error.log")).unwrap_or_default();
+        out.push(format!("--- apache error.log:\n{log}"));
+    }
+    out
+}
+
+#[test]
+fn sitepack_predicts_what_apache_2_4_does_with_each_htaccess() {
+    let root = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let found = disagreements(root.path(), port, &conf(root.path(), port), CASES, &[]);
+    assert!(found.is_empty(), "{} of {} cases disagree:\n{}", found.len() - 1, CASES.len(), found.join("\n"));
+}
+
+/// Cases under an operator conf in the stock Rocky layout: no LoadModule of
+/// its own, `Include conf.modules.d/*.conf` (the test base's own files, as
+/// Rocky's package ships them) and `IncludeOptional conf.d/*.conf` (which
+/// grants an override for one folder). `all` allows every override; `confd`
+/// gets its AllowOverride only from the included file.
+const ROCKY_CASES: &[(&str, &str, bool)] = &[
+    ("all", "AuthType Basic\nAuthName x\nAuthUserFile /opt/.htpasswd\nRequire valid-user", false),
+    ("all", "Header set X-Frame-Options DENY", false),
+    ("all", "ExpiresActive On\nExpiresDefault A60", false),
+    ("all", "RewriteEngine On\nRewriteRule ^a$ /b [R,L]", false),
+    ("all", "SetEnvIf Request_URI ^ X=1\nAddOutputFilterByType DEFLATE text/html", false),
+    // Not in Rocky's module set.
+    ("all", "CheckSpelling On", true),
+    // <IfModule> sees what the includes load.
+    ("all", "<IfModule mod_headers.c>\nListen 1\n</IfModule>", true),
+    ("all", "<IfModule !mod_headers.c>\nListen 1\n</IfModule>", false),
+    ("confd", "AddType text/plain .x", false),
+    ("confd", "ErrorDocument 404 /x.html", false),
+    ("confd", "Require all granted", true),
+];
+
+#[test]
+fn sitepack_predicts_what_apache_2_4_does_under_the_stock_rocky_layout() {
+    let root = tempfile::tempdir().unwrap();
+    let port = free_port();
+    // The base's conf.modules.d, from the test base itself.
+    let rootfs = apache_base_layout().parent().unwrap().join("rootfs.tar");
+    run_ok(Command::new("tar").arg("-xf").arg(&rootfs).arg("-C").arg(root.path()).arg("./etc/httpd/conf.modules.d"));
+    std::fs::rename(root.path().join("etc/httpd/conf.modules.d"), root.path().join("conf.modules.d")).unwrap();
+    std::fs::remove_dir_all(root.path().join("etc")).unwrap();
+    std::os::unix::fs::symlink("/usr/lib/apache2/modules", root.path().join("modules")).unwrap();
+    let htdocs = root.path().join("htdocs");
+    std::fs::create_dir_all(root.path().join("conf.d")).unwrap();
+    std::fs::write(
+        root.path().join("conf.d/areas.conf"),
+        format!("<Directory \"{}/confd\">\n    AllowOverride FileInfo\n</Directory>\n", htdocs.display()),
+    )
+    .unwrap();
+    let conf = format!(
+        "ServerRoot \"{root}\"\nListen 127.0.0.1:{port}\nInclude conf.modules.d/*.conf\nServerName localhost\n\
+         PidFile \"{root}/httpd.pid\"\nDefaultRuntimeDir \"{root}\"\nErrorLog \"{root}/error.log\"\nLogLevel warn\n\
+         User www-data\nGroup www-data\nTypesConfig /etc/mime.types\nDocumentRoot \"{h}\"\n\
+         <Directory />\n    AllowOverride None\n    Require all denied\n</Directory>\n\
+         <Directory \"{h}\">\n    AllowOverride None\n    Require all granted\n</Directory>\n\
+         <Directory \"{h}/all\">\n    AllowOverride All\n</Directory>\n\
+         <Files \".ht*\">\n    Require all denied\n</Files>\nIncludeOptional conf.d/*.conf\n",
+        root = root.path().display(),
+        h = htdocs.display()
     );
+    let tree: &std::ffi::OsStr = root.path().as_os_str();
+    let extra = [std::ffi::OsStr::new("--base-tree"), tree, std::ffi::OsStr::new("--base-server-root"), tree];
+    let found = disagreements(root.path(), port, &conf, ROCKY_CASES, &extra);
+    assert!(found.is_empty(), "{} of {} cases disagree:\n{}", found.len() - 1, ROCKY_CASES.len(), found.join("\n"));
 }
 
 fn sitepack_debian_builtins() -> String {

@@ -61,7 +61,14 @@ fn check_everything(text: &str) {
             if let Ok(nodes) = syntax::parse(text) {
                 vars.learn("a", &nodes);
             }
-            let ctx = htaccess::Context { conf: c, allowed: &allowed, vars: &vars, site_root: "/var/www/html" };
+            let unchecked = std::cell::RefCell::default();
+            let ctx = htaccess::Context {
+                conf: c,
+                allowed: &allowed,
+                vars: &vars,
+                site_root: "/var/www/html",
+                unchecked: &unchecked,
+            };
             let _ = htaccess::check(text.as_bytes(), ".htaccess", "/var/www/html/a", "a", &ctx);
         }
         let _ = htpasswd::check(text.as_bytes(), "htpasswd", version);

@@ -183,6 +183,42 @@ chmod 0755 "$rootfs"/usr/sbin/httpd
 builtin_modules=$(chroot "$rootfs" /usr/sbin/apache2 -l | awk '/\.c$/ { print $1 }' | tr '\n' ' ')
 log "apache2 built-in modules: $builtin_modules"
 
+# Rocky Linux 9's conf.modules.d, file by file, for operator confs in the
+# stock layout (`Include conf.modules.d/*.conf`): each module Debian ships,
+# named as Rocky names it; the ones Debian builds in are guarded (loading a
+# built-in is fatal). The MPM is prefork, as in the default conf below.
+# The default httpd.conf does not include these files; an operator's may.
+modules_file() {
+    local file=$1 m
+    shift
+    {
+        printf '# %s, as in Rocky Linux 9 (sitepack test base)\n' "$file"
+        for m in "$@"; do
+            [[ -f $rootfs/usr/lib/apache2/modules/mod_$m.so || " $builtin_modules " == *" mod_$m.c "* ]] || continue
+            if [[ " $builtin_modules " == *" mod_$m.c "* ]]; then
+                printf '<IfModule !%s_module>\n    LoadModule %s_module modules/mod_%s.so\n</IfModule>\n' "$m" "$m" "$m"
+            else
+                printf 'LoadModule %s_module modules/mod_%s.so\n' "$m" "$m"
+            fi
+        done
+    } >"$rootfs/etc/httpd/conf.modules.d/$file"
+}
+modules_file 00-base.conf access_compat actions alias allowmethods auth_basic auth_digest authn_anon \
+    authn_core authn_dbd authn_dbm authn_file authn_socache authz_core authz_dbd authz_dbm \
+    authz_groupfile authz_host authz_owner authz_user autoindex brotli cache cache_disk cache_socache \
+    data dbd deflate dir dumpio echo env expires ext_filter filter headers include info log_config \
+    logio macro mime_magic mime negotiation remoteip reqtimeout request rewrite setenvif \
+    slotmem_plain slotmem_shm socache_dbm socache_memcache socache_redis socache_shmcb status \
+    substitute suexec unique_id unixd userdir version vhost_alias watchdog
+modules_file 00-dav.conf dav dav_fs dav_lock
+modules_file 00-lua.conf lua
+modules_file 00-mpm.conf mpm_prefork
+modules_file 00-proxy.conf proxy lbmethod_bybusyness lbmethod_byrequests lbmethod_bytraffic \
+    lbmethod_heartbeat proxy_ajp proxy_balancer proxy_connect proxy_express proxy_fcgi proxy_fdpass \
+    proxy_ftp proxy_http proxy_hcheck proxy_scgi proxy_uwsgi proxy_wstunnel
+modules_file 01-cgi.conf cgi
+chmod 0644 "$rootfs"/etc/httpd/conf.modules.d/*.conf
+
 cat >"$rootfs"/etc/httpd/conf/httpd.conf <<'EOF'
 # Default httpd.conf of the sitepack Debian test base (CentOS 7 layout).
 # Operators replace this file; it only has to serve /var/www/html.
@@ -249,6 +285,11 @@ chmod 0644 "$rootfs"/etc/httpd/conf/httpd.conf
 [[ -f $rootfs/etc/mime.types ]] || die "/etc/mime.types missing in the rootfs"
 log "checking the default configuration"
 chroot "$rootfs" /usr/sbin/httpd -t >&2
+log "checking the Rocky-layout modules (Include conf.modules.d/*.conf)"
+printf 'ServerRoot "/etc/httpd"\nInclude conf.modules.d/*.conf\nListen 80\nServerName localhost\nUser apache\nGroup apache\nDocumentRoot /var/www/html\nDefaultRuntimeDir run\nPidFile run/httpd.pid\nErrorLog /dev/stderr\n' \
+    >"$rootfs"/tmp/rocky-layout-check.conf
+chroot "$rootfs" /usr/sbin/apache2 -d /etc/httpd -f /tmp/rocky-layout-check.conf -t >&2
+rm -f "$rootfs"/tmp/rocky-layout-check.conf
 apache_version=$(chroot "$rootfs" /usr/sbin/apache2 -v | sed -n 's/^Server version: *//p')
 log "apache2: $apache_version"
 

@@ -17,6 +17,9 @@ use serde::{Deserialize, Serialize};
 pub const HTTPD_ENTRY: &str = "/usr/sbin/httpd";
 /// Files kept whole for reading after the stream (confs, wrappers, passwd).
 const KEEP_LIMIT: u64 = 256 << 10;
+/// Any file under /etc up to this size is kept: ServerRoot is only known
+/// once the stream is read, and its files are what Includes read.
+const KEEP_ETC_LIMIT: u64 = 64 << 10;
 /// Longest printable run worth keeping while scanning a binary.
 const MAX_RUN: usize = 128;
 
@@ -39,6 +42,24 @@ pub struct Facts {
     pub builtin_modules: Vec<String>,
     /// Shared objects in the module directory, loadable with `LoadModule`.
     pub dso_modules: Vec<String>,
+    /// Every file under `server_root` a conf's `Include` could name
+    /// (`conf.modules.d/00-base.conf`, `conf.d/…`), by path relative to it,
+    /// with its digest and text: what the operator's Includes read at run
+    /// time. None in a lock pinned before sitepack recorded them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config_files: Option<BTreeMap<String, ConfigFile>>,
+}
+
+/// One file of the base's configuration tree.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    /// `sha256:…` of its bytes; None when it is too large to keep.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+    /// Its text, when it is UTF-8 and small: what the checks read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -119,7 +140,8 @@ impl Scanner {
                 },
                 tar::EntryType::Regular | tar::EntryType::Continuous => {
                     let size = entry.header().size()?;
-                    let keep = wanted_whole(&path) && size <= KEEP_LIMIT;
+                    let keep = (wanted_whole(&path) && size <= KEEP_LIMIT)
+                        || (path.starts_with("/etc/") && size <= KEEP_ETC_LIMIT);
                     let scan = is_httpd_like(name);
                     if !keep && !scan {
                         Node::File { kept: None, scan: None }
@@ -351,6 +373,7 @@ impl Scanner {
         // (the binary may name a module it only looks up).
         builtins.extend(scan.modules.iter().filter(|m| !dso_modules.contains(*m)).cloned());
 
+        let config_files = Some(self.config_files(&server_root));
         Ok(Facts {
             httpd_version: version,
             httpd_binary: binary,
@@ -362,7 +385,29 @@ impl Scanner {
             module_dir,
             builtin_modules: builtins.into_iter().collect(),
             dso_modules: dso_modules.into_iter().collect(),
+            config_files,
         })
+    }
+
+    /// The regular files below `server_root` (links to files followed,
+    /// linked folders such as `modules` or `logs` not entered).
+    fn config_files(&self, server_root: &str) -> BTreeMap<String, ConfigFile> {
+        let Some(root) = self.resolve(server_root) else { return BTreeMap::new() };
+        let prefix = format!("{root}/");
+        self.nodes
+            .range(prefix.clone()..)
+            .take_while(|(k, _)| k.starts_with(&prefix))
+            .filter(|(_, n)| !matches!(n, Node::Dir))
+            .filter_map(|(k, _)| {
+                let (_, kept, _) = self.file(k)?;
+                let rel = k[prefix.len()..].to_owned();
+                let file = ConfigFile {
+                    sha256: kept.map(|b| crate::digest::Digest::of_bytes(b).to_string()),
+                    text: kept.and_then(|b| String::from_utf8(b.clone()).ok()),
+                };
+                Some((rel, file))
+            })
+            .collect()
     }
 }
 

@@ -14,7 +14,6 @@ use serde::{Deserialize, Serialize};
 
 use super::detect::Facts;
 use super::Platform;
-use crate::check::HttpdVersion;
 use crate::digest::Digest;
 use crate::reference::Reference;
 
@@ -110,9 +109,12 @@ impl Lock {
             }
             for p in &pin.platforms {
                 p.platform.parse::<Platform>().map_err(|e| invalid(e.to_string()))?;
-                httpd_version(&p.facts.httpd_version).ok_or_else(|| {
-                    invalid(format!("{}: httpd version `{}` is not 2.2.x or 2.4.x", p.platform, p.facts.httpd_version))
-                })?;
+                if !supported_release(&p.facts.httpd_version) {
+                    return Err(invalid(format!(
+                        "{}: httpd version `{}` is not 2.2.x or 2.4.x",
+                        p.platform, p.facts.httpd_version
+                    )));
+                }
             }
         }
         Ok(lock)
@@ -182,14 +184,9 @@ impl Pin {
     }
 }
 
-/// `2.2.15` → 2.2; `2.4.62` → 2.4; anything else is not supported.
-pub fn httpd_version(version: &str) -> Option<HttpdVersion> {
-    let mut parts = version.split('.');
-    match (parts.next(), parts.next()) {
-        (Some("2"), Some("2")) => Some(HttpdVersion::V22),
-        (Some("2"), Some("4")) => Some(HttpdVersion::V24),
-        _ => None,
-    }
+/// The httpd releases sitepack checks sites for: 2.2.x and 2.4.x.
+fn supported_release(version: &str) -> bool {
+    version.starts_with("2.2.") || version.starts_with("2.4.")
 }
 
 #[cfg(test)]
@@ -208,6 +205,16 @@ mod tests {
             module_dir: Some("/usr/lib64/httpd/modules".into()),
             builtin_modules: vec!["core".into(), "http_core".into(), "mod_so".into()],
             dso_modules: vec!["mod_dir".into(), "mod_rewrite".into()],
+            config_files: Some(
+                [(
+                    "conf.modules.d/00-base.conf".to_owned(),
+                    super::super::detect::ConfigFile {
+                        sha256: Some(format!("sha256:{}", "a".repeat(64))),
+                        text: Some("# \"base\" modules\nLoadModule rewrite_module modules/mod_rewrite.so\n".into()),
+                    },
+                )]
+                .into(),
+            ),
         }
     }
 
@@ -275,9 +282,8 @@ mod tests {
     }
 
     #[test]
-    fn versions_map_to_the_rules_checked() {
-        assert_eq!(httpd_version("2.2.15"), Some(HttpdVersion::V22));
-        assert_eq!(httpd_version("2.4.6"), Some(HttpdVersion::V24));
-        assert_eq!(httpd_version("2.0.65"), None);
+    fn only_2_2_and_2_4_releases_are_supported() {
+        assert!(supported_release("2.2.15") && supported_release("2.4.6"));
+        assert!(!supported_release("2.0.65") && !supported_release("2.4"));
     }
 }

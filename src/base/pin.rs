@@ -256,6 +256,10 @@ pub enum State {
     /// The tag now names another digest.
     UpdateAvailable {
         current: Digest,
+        /// What differs in the configuration files the checks read
+        /// (`conf.modules.d/00-base.conf changed`), platform by platform.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        config_changes: Vec<String>,
     },
     /// Pinned by digest alone: nothing to follow.
     DigestOnly,
@@ -270,10 +274,13 @@ impl std::fmt::Display for Verdict {
         match &self.state {
             State::Unchanged => write!(f, "{name}: unchanged: {reference} is still {pinned}"),
             State::DigestOnly => write!(f, "{name}: present: {pinned} (pinned by digest, no tag to follow)"),
-            State::UpdateAvailable { current } => write!(
-                f,
-                "{name}: update available: {reference} now points at {current} (pinned {pinned}); review it, then `sitepack base pin {reference} --name {name}`"
-            ),
+            State::UpdateAvailable { current, config_changes } => {
+                write!(f, "{name}: update available: {reference} now points at {current} (pinned {pinned})")?;
+                if !config_changes.is_empty() {
+                    write!(f, "; configuration files the checks read: {}", config_changes.join(", "))?;
+                }
+                write!(f, "; review it, then `sitepack base pin {reference} --name {name}`")
+            }
             State::Error { message } => write!(f, "{name}: error: {message}"),
         }
     }
@@ -330,9 +337,38 @@ async fn verify_state(
         }),
         Some((bytes, _)) => {
             let current = Digest::of_bytes(&bytes);
-            Ok(if &current == pinned { State::Unchanged } else { State::UpdateAvailable { current } })
+            if &current == pinned {
+                return Ok(State::Unchanged);
+            }
+            let config_changes = config_changes(registry, pin, &Reference { digest: Some(current.clone()), ..pinned_ref.clone() })
+                .await
+                .unwrap_or_else(|e| vec![format!("not compared ({e})")]);
+            Ok(State::UpdateAvailable { current, config_changes })
         }
     }
+}
+
+/// The configuration files (under ServerRoot) of the image the tag names
+/// now, against the pinned ones: what an Include would read differently.
+async fn config_changes(registry: &Registry, pin: &Pin, current: &Reference) -> Result<Vec<String>, BaseError> {
+    let platforms: Vec<Platform> = pin.platforms.iter().filter_map(|p| p.platform.parse().ok()).collect();
+    let mut changes = Vec::new();
+    for (pinned, base) in pin.platforms.iter().zip(resolve(registry, current, &platforms).await?) {
+        let now = detect(registry, &base).await?;
+        let (before, after) =
+            (pinned.facts.config_files.clone().unwrap_or_default(), now.config_files.unwrap_or_default());
+        let prefix = if pin.platforms.len() > 1 { format!("{}: ", pinned.platform) } else { String::new() };
+        for path in before.keys().chain(after.keys()).collect::<std::collections::BTreeSet<_>>() {
+            let what = match (before.get(path), after.get(path)) {
+                (Some(a), Some(b)) if a != b => "changed",
+                (Some(_), None) => "removed",
+                (None, Some(_)) => "added",
+                _ => continue,
+            };
+            changes.push(format!("{prefix}{path} {what}"));
+        }
+    }
+    Ok(changes)
 }
 
 /// Copies `src` (an image or a whole index) to `dst` byte for byte, so the

@@ -1,14 +1,26 @@
 //! The operator's httpd.conf, read for what it means to a contributor's
-//! `.htaccess`: which modules are loaded (built in, or by `LoadModule`,
-//! with `<IfModule>` evaluated in order as httpd does), what `AllowOverride`
-//! and `AllowOverrideList` grant along the `<Directory>` chain, and the
-//! operator's `# sitepack: allow RULE` switches. Also the lint of the conf.
+//! `.htaccess` as httpd evaluates it: `Include`/`IncludeOptional` followed
+//! into the base's configuration files (`base_tree`), `<IfModule>`,
+//! `<IfDefine>` (the entrypoint's `-D FOREGROUND`, and `Define`),
+//! `<IfVersion>` and `${VAR}` of `Define`s evaluated in order; then which
+//! modules are loaded (built in, or by `LoadModule` wherever it stands),
+//! what `AllowOverride` and `AllowOverrideList` grant along the
+//! `<Directory>` chain, and the operator's `# sitepack: allow RULE`
+//! switches. What cannot be read (an Include with no base tree to read it
+//! from) is kept as an unknown part, so the checks that depend on it can say
+//! so rather than guess. Also the lint of the conf.
 
 use std::collections::BTreeSet;
 
+use super::base_tree::{ConfigTree, Included};
 use super::directives::Class;
 use super::syntax::{self, Node};
 use super::{Finding, HttpdVersion};
+
+/// Defines the image's entrypoint sets (`-D FOREGROUND`; `-e DEBUG` is a log level).
+pub const ENTRYPOINT_DEFINES: &[&str] = &["FOREGROUND"];
+/// httpd's limit on nested includes (`AP_MAX_INCLUDE_DEPTH`).
+const MAX_INCLUDE_DEPTH: usize = 128;
 
 /// Modules compiled into httpd, which `<IfModule>` sees without `LoadModule`.
 /// CentOS 7's httpd builds in only these; Debian's builds in more (see
@@ -161,9 +173,37 @@ pub struct Conf {
     pub allowed_rules: BTreeSet<String>,
     /// Whether a `<Files>`/`<FilesMatch>` section denies `.ht*`.
     pub denies_ht_files: bool,
-    /// `LoadModule` lines in effect: module, file, line.
-    pub load_modules: Vec<(String, String, usize)>,
+    /// `LoadModule` lines in effect.
+    pub load_modules: Vec<LoadedModule>,
     pub findings: Vec<Finding>,
+    /// What could not be read: modules and overrides may hide there.
+    pub unknown: Vec<UnknownPart>,
+    defines: BTreeSet<String>,
+    variables: std::collections::BTreeMap<String, String>,
+    server_root: String,
+}
+
+/// One `LoadModule` in effect, and where it stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadedModule {
+    /// As written: `rewrite_module`.
+    pub name: String,
+    /// The shared object: `modules/mod_rewrite.so`.
+    pub so: String,
+    /// The conf file (`httpd.conf`, `conf.modules.d/00-base.conf`) and line.
+    pub file: String,
+    pub line: usize,
+}
+
+/// A part of the configuration sitepack could not read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownPart {
+    pub file: String,
+    pub line: usize,
+    /// `IncludeOptional conf.d/*.conf`.
+    pub what: String,
+    /// Why: no base tree, a path outside it, a file it has no bytes of.
+    pub why: String,
 }
 
 impl Conf {
@@ -190,10 +230,20 @@ impl Conf {
             denies_ht_files: true,
             load_modules: Vec::new(),
             findings: Vec::new(),
+            unknown: Vec::new(),
+            defines: ENTRYPOINT_DEFINES.iter().map(|d| d.to_string()).collect(),
+            variables: Default::default(),
+            server_root: String::new(),
         }
     }
 
+    /// The conf alone: an `Include` is an unknown part.
     pub fn parse(text: &str, shown: &str, version: HttpdVersion, builtins: &[&str]) -> Conf {
+        Conf::load(text, shown, version, builtins, None)
+    }
+
+    /// The conf with the base's configuration files its Includes read.
+    pub fn load(text: &str, shown: &str, version: HttpdVersion, builtins: &[&str], tree: Option<&ConfigTree>) -> Conf {
         let mut conf = Conf {
             version,
             loaded: BTreeSet::new(),
@@ -211,10 +261,20 @@ impl Conf {
             denies_ht_files: false,
             load_modules: Vec::new(),
             findings: Vec::new(),
+            unknown: Vec::new(),
+            defines: ENTRYPOINT_DEFINES.iter().map(|d| d.to_string()).collect(),
+            variables: Default::default(),
+            server_root: tree.map(|t| t.server_root.clone()).unwrap_or_else(|| "/etc/httpd".into()),
         };
+        conf.read_file(text, shown, None, tree, 0);
+        conf
+    }
+
+    /// One file, in the `<Directory>` it is included in (if any).
+    fn read_file(&mut self, text: &str, shown: &str, dir: Option<usize>, tree: Option<&ConfigTree>, depth: usize) {
         match syntax::parse(text) {
-            Ok(nodes) => conf.walk(&nodes, shown, None),
-            Err(e) => conf.findings.push(Finding::error(
+            Ok(nodes) => self.walk(&nodes, shown, dir, tree, depth),
+            Err(e) => self.findings.push(Finding::error(
                 shown,
                 Some(e.line()),
                 "conf.syntax",
@@ -222,7 +282,42 @@ impl Conf {
                 "fix the section structure",
             )),
         }
-        conf
+    }
+
+    /// `<IfDefine NAME>`: the entrypoint's defines and the conf's `Define`s.
+    pub fn is_defined(&self, name: &str) -> bool {
+        self.defines.contains(name)
+    }
+
+    /// Whether the conf was read whole (no Include left unread).
+    pub fn is_known(&self) -> bool {
+        self.unknown.is_empty()
+    }
+
+    /// `${NAME}` replaced by what `Define` set (httpd would fall back to its
+    /// environment, unknown here, so such a word stays as written).
+    fn expand(&self, word: &str) -> String {
+        let mut out = String::new();
+        let mut rest = word;
+        while let Some(at) = rest.find("${") {
+            out.push_str(&rest[..at]);
+            match rest[at + 2..].find('}') {
+                Some(end) => {
+                    let name = &rest[at + 2..at + 2 + end];
+                    match self.variables.get(name) {
+                        Some(v) => out.push_str(v),
+                        None => out.push_str(&rest[at..at + 3 + end]),
+                    }
+                    rest = &rest[at + 3 + end..];
+                }
+                None => {
+                    out.push_str(&rest[at..]);
+                    rest = "";
+                }
+            }
+        }
+        out.push_str(rest);
+        out
     }
 
     pub fn is_loaded(&self, module: &str) -> bool {
@@ -246,20 +341,39 @@ impl Conf {
         })
     }
 
-    fn walk(&mut self, nodes: &[Node], shown: &str, dir: Option<usize>) {
+    fn walk(&mut self, nodes: &[Node], shown: &str, dir: Option<usize>, tree: Option<&ConfigTree>, depth: usize) {
         for node in nodes {
             match node {
-                Node::Directive { name, args, line, .. } => self.directive(name, args, *line, shown, dir),
-                Node::Section { name, args, children, .. } => {
+                Node::Directive { name, args, line, .. } => {
+                    let args: Vec<String> = args.iter().map(|a| self.expand(a)).collect();
+                    self.directive(name, &args, *line, shown, dir, tree, depth)
+                }
+                Node::Section { name, args, children, line } => {
+                    let args: Vec<String> = args.iter().map(|a| self.expand(a)).collect();
                     let lname = name.to_ascii_lowercase();
+                    let arg = args.first().map(String::as_str).unwrap_or("");
+                    let (negate, what) = arg.strip_prefix('!').map_or((false, arg), |m| (true, m));
                     match lname.as_str() {
                         "ifmodule" => {
-                            let arg = args.first().map(String::as_str).unwrap_or("");
-                            let (negate, module) = arg.strip_prefix('!').map_or((false, arg), |m| (true, m));
-                            if self.is_loaded_exactly(module) != negate {
-                                self.walk(children, shown, dir);
+                            if self.is_loaded_exactly(what) != negate {
+                                self.walk(children, shown, dir, tree, depth);
                             }
                         }
+                        "ifdefine" => {
+                            if self.defines.contains(what) != negate {
+                                self.walk(children, shown, dir, tree, depth);
+                            }
+                        }
+                        "ifversion" => match if_version(&args, self.version) {
+                            Some(true) => self.walk(children, shown, dir, tree, depth),
+                            Some(false) => {}
+                            None => self.unknown.push(UnknownPart {
+                                file: shown.to_owned(),
+                                line: *line,
+                                what: format!("<IfVersion {}>", args.join(" ")),
+                                why: "sitepack knows the httpd version only as 2.2 or 2.4 here".into(),
+                            }),
+                        },
                         "directory" if args.first().is_some_and(|a| a != "~") => {
                             let path = args[0].trim_end_matches('/').to_owned();
                             self.dirs.push(DirBlock {
@@ -268,26 +382,128 @@ impl Conf {
                                 allow_override_list: None,
                             });
                             let idx = self.dirs.len() - 1;
-                            self.walk(children, shown, Some(idx));
+                            self.walk(children, shown, Some(idx), tree, depth);
                         }
                         "files" | "filesmatch" => {
                             let pattern = args.last().map(String::as_str).unwrap_or("");
                             if pattern.contains(".ht") && denies(children) {
                                 self.denies_ht_files = true;
                             }
-                            self.walk(children, shown, dir);
+                            self.walk(children, shown, dir, tree, depth);
                         }
                         // Sections whose bodies apply conditionally or elsewhere:
                         // read for modules and overrides all the same.
-                        _ => self.walk(children, shown, dir),
+                        _ => self.walk(children, shown, dir, tree, depth),
                     }
                 }
             }
         }
     }
 
-    fn directive(&mut self, name: &str, args: &[String], line: usize, shown: &str, dir: Option<usize>) {
+    /// `Include`/`IncludeOptional`: the files it names, read in place.
+    #[allow(clippy::too_many_arguments)]
+    fn include(
+        &mut self,
+        name: &str,
+        pattern: &str,
+        line: usize,
+        shown: &str,
+        dir: Option<usize>,
+        tree: Option<&ConfigTree>,
+        depth: usize,
+    ) {
+        let optional = name.eq_ignore_ascii_case("includeoptional");
+        if optional && self.version == HttpdVersion::V22 {
+            self.findings.push(Finding::error(
+                shown,
+                Some(line),
+                "conf.include",
+                format!("{name}: httpd 2.2 has no such directive; httpd would not start"),
+                "use Include (on 2.2 a wildcard that matches nothing is not an error)",
+            ));
+            return;
+        }
+        let unknown =
+            |why: String| UnknownPart { file: shown.to_owned(), line, what: format!("{name} {pattern}"), why };
+        let Some(tree) = tree else {
+            self.unknown.push(unknown("the base's configuration files are not known (no base lock holds them)".into()));
+            return;
+        };
+        if depth >= MAX_INCLUDE_DEPTH {
+            self.findings.push(Finding::error(
+                shown,
+                Some(line),
+                "conf.include",
+                format!("{name} {pattern}: includes nested more than {MAX_INCLUDE_DEPTH} deep (a loop?); httpd would not start"),
+                "remove the include loop",
+            ));
+            return;
+        }
+        match tree.include(pattern, &self.server_root) {
+            Included::Files(files) => {
+                for (path, bytes) in files {
+                    match bytes.map(String::from_utf8) {
+                        Some(Ok(text)) => self.read_file(&text, &path, dir, Some(tree), depth + 1),
+                        _ => self.unknown.push(UnknownPart {
+                            file: shown.to_owned(),
+                            line,
+                            what: format!("{name} {pattern}"),
+                            why: format!("{} holds {path} but not its text", tree.source),
+                        }),
+                    }
+                }
+            }
+            Included::Nothing if optional => {}
+            // httpd 2.2 ignores a wildcard that matches nothing.
+            Included::Nothing if self.version == HttpdVersion::V22 && pattern.contains(['*', '?']) => {}
+            Included::Nothing => self.findings.push(Finding::error(
+                shown,
+                Some(line),
+                "conf.include",
+                format!("{name} {pattern}: no such file in the base ({}); httpd would not start", tree.source),
+                "use IncludeOptional, or include files the base has",
+            )),
+            Included::Unknowable => self.unknown.push(unknown(format!(
+                "the path lies outside the base's {} that {} holds",
+                tree.server_root, tree.source
+            ))),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn directive(
+        &mut self,
+        name: &str,
+        args: &[String],
+        line: usize,
+        shown: &str,
+        dir: Option<usize>,
+        tree: Option<&ConfigTree>,
+        depth: usize,
+    ) {
         match name.to_ascii_lowercase().as_str() {
+            "include" | "includeoptional" => {
+                if let Some(pattern) = args.first() {
+                    self.include(name, pattern, line, shown, dir, tree, depth);
+                }
+            }
+            "serverroot" => {
+                if let Some(root) = args.first() {
+                    self.server_root = root.trim_end_matches('/').to_owned();
+                }
+            }
+            "define" => {
+                if let Some(n) = args.first() {
+                    self.defines.insert(n.clone());
+                    self.variables.insert(n.clone(), args.get(1).cloned().unwrap_or_default());
+                }
+            }
+            "undefine" => {
+                if let Some(n) = args.first() {
+                    self.defines.remove(n);
+                    self.variables.remove(n);
+                }
+            }
             "loadmodule" => {
                 if let Some(m) = args.first() {
                     let module = canonical_module(m);
@@ -300,8 +516,13 @@ impl Conf {
                             format!("wrap it in <IfModule !{m}> … </IfModule>"),
                         ));
                     }
-                    if let Some(file) = args.get(1) {
-                        self.load_modules.push((m.clone(), file.clone(), line));
+                    if let Some(so) = args.get(1) {
+                        self.load_modules.push(LoadedModule {
+                            name: m.clone(),
+                            so: so.clone(),
+                            file: shown.to_owned(),
+                            line,
+                        });
                     }
                     self.loaded.insert(module);
                 }
@@ -363,18 +584,18 @@ impl Conf {
     /// Lint findings about the conf itself, given where the site lands.
     /// `LoadModule` of a shared object the base does not ship (its lock
     /// lists the module directory): httpd would refuse to start.
-    pub fn missing_modules(&self, shown: &str, dsos: &BTreeSet<String>) -> Vec<Finding> {
+    pub fn missing_modules(&self, dsos: &BTreeSet<String>) -> Vec<Finding> {
         self.load_modules
             .iter()
-            .filter(|(m, _, _)| !self.builtins.contains(&canonical_module(m)))
-            .filter_map(|(m, file, line)| {
-                let stem = file.rsplit('/').next()?.strip_suffix(".so")?;
+            .filter(|lm| !self.builtins.contains(&canonical_module(&lm.name)))
+            .filter_map(|lm| {
+                let stem = lm.so.rsplit('/').next()?.strip_suffix(".so")?;
                 (!dsos.contains(stem)).then(|| {
                     Finding::error(
-                        shown,
-                        Some(*line),
+                        &lm.file,
+                        Some(lm.line),
                         "conf.module-missing",
-                        format!("LoadModule {m} {file}: the base ships no {stem}.so, so httpd would not start"),
+                        format!("LoadModule {} {}: the base ships no {stem}.so, so httpd would not start", lm.name, lm.so),
                         "remove the line, guard it with <IfModule>, or pick a base that has the module (see base/base.lock)",
                     )
                 })
@@ -413,18 +634,26 @@ impl Conf {
                 ));
             }
         }
-        for (m, _, line) in &self.load_modules {
-            let module = canonical_module(m);
+        // One warning per file, at its first such line.
+        let mut unneeded: Vec<(&str, usize, Vec<String>)> = Vec::new();
+        for lm in &self.load_modules {
+            let module = canonical_module(&lm.name);
             let family = if module.starts_with("mod_proxy") { "mod_proxy" } else { module.as_str() };
             if super::policy::UNNEEDED_MODULES.contains(&family) || module.starts_with("mod_dav") {
-                out.push(Finding::warning(
-                    shown,
-                    Some(*line),
-                    "conf.unneeded-module",
-                    format!("LoadModule {m}: no contributor's .htaccess may use {module} (the policy refuses it), so loading it only widens what a hole in the policy could reach"),
-                    "remove the line unless the operator's own configuration uses it (docs/base-hardening.md)",
-                ));
+                match unneeded.iter_mut().find(|(f, _, _)| *f == lm.file) {
+                    Some((_, _, list)) => list.push(module),
+                    None => unneeded.push((&lm.file, lm.line, vec![module])),
+                }
             }
+        }
+        for (file, line, modules) in unneeded {
+            out.push(Finding::warning(
+                file,
+                Some(line),
+                "conf.unneeded-module",
+                format!("loads {}, which no contributor's .htaccess may use (the policy refuses them): loading them only widens what a hole in the policy could reach", modules.join(", ")),
+                "remove those LoadModule lines unless the operator's own configuration uses them; in the base's own files, use a base built from base/, which drops these modules (docs/base-hardening.md)",
+            ));
         }
         let port = exposed_port.to_string();
         if !self.listen.is_empty() && !self.listen.iter().any(|l| l.rsplit(':').next() == Some(port.as_str())) {
@@ -438,6 +667,37 @@ impl Conf {
         }
         out
     }
+}
+
+/// `<IfVersion [[!]op] version>` against the major.minor the checks know;
+/// None when that is not enough to decide (a patch level, a regex).
+fn if_version(args: &[String], version: HttpdVersion) -> Option<bool> {
+    let (op, wanted) = match args {
+        [v] => ("=", v.as_str()),
+        [op, v] => (op.as_str(), v.as_str()),
+        _ => return None,
+    };
+    let (negate, op) = op.strip_prefix('!').map_or((false, op), |o| (true, o));
+    if op == "~" || wanted.starts_with('/') {
+        return None;
+    }
+    let nums: Vec<u32> = wanted.split('.').map(|n| n.parse().ok()).collect::<Option<_>>()?;
+    let have = match version {
+        HttpdVersion::V22 => (2, 2),
+        HttpdVersion::V24 => (2, 4),
+    };
+    let want = (*nums.first()?, nums.get(1).copied().unwrap_or(0));
+    use std::cmp::Ordering::*;
+    let result = match (have.cmp(&want), op) {
+        (Equal, _) if nums.len() > 2 => return None,
+        (ord, "=" | "==") => ord == Equal,
+        (ord, ">") => ord == Greater,
+        (ord, ">=") => ord != Less,
+        (ord, "<") => ord == Less,
+        (ord, "<=") => ord != Greater,
+        _ => return None,
+    };
+    Some(result != negate)
 }
 
 fn denies(children: &[Node]) -> bool {
@@ -584,9 +844,92 @@ DocumentRoot "/var/www/html"
             &["core", "mod_log_config"],
         );
         let dsos: BTreeSet<String> = ["mod_dir"].iter().map(|s| s.to_string()).collect();
-        let found: Vec<(Option<usize>, &str)> =
-            conf.missing_modules("httpd.conf", &dsos).iter().map(|f| (f.line, f.rule)).collect();
+        let found: Vec<(Option<usize>, &str)> = conf.missing_modules(&dsos).iter().map(|f| (f.line, f.rule)).collect();
         // The guarded built-in is never loaded; libphp and mod_rewrite are missing.
         assert_eq!(found, [(Some(2), "conf.module-missing"), (Some(6), "conf.module-missing")]);
+    }
+
+    fn base(files: &[(&str, &str)]) -> ConfigTree {
+        ConfigTree {
+            server_root: "/etc/httpd".into(),
+            files: files.iter().map(|(p, t)| (p.to_string(), Some(t.as_bytes().to_vec()))).collect(),
+            source: "the test tree".into(),
+        }
+    }
+
+    #[test]
+    fn includes_are_read_as_httpd_reads_them() {
+        let tree = base(&[
+            ("conf.modules.d/00-base.conf", "LoadModule rewrite_module modules/mod_rewrite.so\nInclude conf.modules.d/nested/*.conf\n"),
+            ("conf.modules.d/nested/a.conf", "<IfDefine FOREGROUND>\nLoadModule headers_module modules/mod_headers.so\n</IfDefine>\n"),
+            ("conf.modules.d/10-ver.conf", "<IfVersion >= 2.4>\nLoadModule expires_module modules/mod_expires.so\n</IfVersion>\n<IfVersion < 2.4>\nLoadModule never_module modules/mod_never.so\n</IfVersion>\n"),
+            ("conf.d/site.conf", "AllowOverride FileInfo\nLoadModule ${MOD}_module modules/mod_${MOD}.so\n"),
+            ("conf.d/loop.conf", "Include conf.d/loop.conf\n"),
+        ]);
+        let conf = "ServerRoot /etc/httpd\nInclude conf.modules.d/*.conf\nDefine MOD setenvif\n<Directory /var/www/html>\nIncludeOptional conf.d/site.conf\n</Directory>\nIncludeOptional conf.d/none-*.conf\n";
+        let c = Conf::load(conf, "httpd.conf", HttpdVersion::V24, CENTOS_BUILTINS, Some(&tree));
+        assert!(c.is_known(), "{:?}", c.unknown);
+        for m in ["mod_rewrite", "mod_headers", "mod_expires", "mod_setenvif"] {
+            assert!(c.is_loaded(m), "{m}");
+        }
+        assert!(!c.is_loaded("mod_never"));
+        // The AllowOverride of the included file counts inside <Directory>.
+        assert_eq!(c.overrides_for("/var/www/html/x").classes, [ClassName::FileInfo].into_iter().collect());
+        // Findings of included files name the file and line.
+        let lm = c.load_modules.iter().find(|l| l.name == "headers_module").unwrap();
+        assert_eq!((lm.file.as_str(), lm.line), ("conf.modules.d/nested/a.conf", 2));
+        assert!(c.findings.is_empty(), "{:?}", c.findings);
+
+        // A loop stops at httpd's depth limit; a missing Include stops httpd.
+        let c = Conf::load(
+            "Include conf.d/loop.conf\nInclude conf.d/gone.conf\n",
+            "httpd.conf",
+            HttpdVersion::V24,
+            CENTOS_BUILTINS,
+            Some(&tree),
+        );
+        let found: Vec<(&str, Option<usize>)> = c.findings.iter().map(|f| (f.file.as_str(), f.line)).collect();
+        assert_eq!(found, [("conf.d/loop.conf", Some(1)), ("httpd.conf", Some(2))]);
+        assert!(c.findings.iter().all(|f| f.rule == "conf.include" && f.severity == crate::check::Severity::Error));
+        // httpd 2.2 ignores a wildcard that matches nothing, and has no IncludeOptional.
+        let conf_22 = "Include conf.d/none-*.conf\nIncludeOptional conf.d/site.conf\n";
+        let c = Conf::load(conf_22, "httpd.conf", HttpdVersion::V22, CENTOS_BUILTINS, Some(&tree));
+        assert_eq!(c.findings.iter().map(|f| f.line).collect::<Vec<_>>(), [Some(2)]);
+    }
+
+    #[test]
+    fn without_the_base_tree_an_include_is_an_unknown_part() {
+        let c = Conf::parse(
+            "Include conf.modules.d/*.conf\nLoadModule dir_module modules/mod_dir.so\n",
+            "httpd.conf",
+            HttpdVersion::V24,
+            CENTOS_BUILTINS,
+        );
+        assert!(!c.is_known());
+        assert_eq!(
+            (c.unknown[0].file.as_str(), c.unknown[0].line, c.unknown[0].what.as_str()),
+            ("httpd.conf", 1, "Include conf.modules.d/*.conf")
+        );
+        assert!(c.is_loaded("mod_dir"));
+        // A path outside the recorded ServerRoot is unknown too.
+        let c = Conf::load(
+            "Include /usr/local/x.conf\n",
+            "httpd.conf",
+            HttpdVersion::V24,
+            CENTOS_BUILTINS,
+            Some(&base(&[])),
+        );
+        assert!(!c.is_known() && c.findings.is_empty());
+    }
+
+    #[test]
+    fn if_version_is_decided_only_where_major_and_minor_decide_it() {
+        let w = |a: &[&str]| if_version(&a.iter().map(|s| s.to_string()).collect::<Vec<_>>(), HttpdVersion::V24);
+        assert_eq!(w(&[">=", "2.4"]), Some(true));
+        assert_eq!(w(&["<", "2.4"]), Some(false));
+        assert_eq!(w(&["!<", "2.3"]), Some(true));
+        assert_eq!(w(&["2.2"]), Some(false));
+        assert_eq!(w(&[">=", "2.4.10"]), None);
+        assert_eq!(w(&["~", "^2.4"]), None);
     }
 }

@@ -7,16 +7,14 @@
 //! file httpd reads, the contributor policy (`policy`), which refuses what
 //! httpd would run but the community does not allow.
 
-use std::collections::BTreeSet;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::conf::{ClassName, Conf};
 use super::directives::{self, Directive, Rule};
 use super::policy::{self, SiteVariables};
 use super::syntax::{self, Node};
 use super::{Finding, HttpdVersion};
-
-/// Defines active when httpd runs with the seed's entrypoint (`-D FOREGROUND`).
-const DEFINES: &[&str] = &["FOREGROUND"];
 
 /// A second override class that also admits a directive: httpd 2.4 takes
 /// `<Limit>`/`<LimitExcept>` under AuthConfig or Limit, and two mod_http2
@@ -40,6 +38,16 @@ pub struct Context<'a> {
     pub vars: &'a SiteVariables,
     /// The site's folder in the image.
     pub site_root: &'a str,
+    /// What could not be judged because part of the conf is unknown.
+    pub unchecked: &'a RefCell<Unchecked>,
+}
+
+/// Module and override checks left open by an unread part of the conf:
+/// what the site needs, and which files need it.
+#[derive(Debug, Default)]
+pub struct Unchecked {
+    pub modules: BTreeMap<String, BTreeSet<String>>,
+    pub overrides: BTreeMap<String, BTreeSet<String>>,
 }
 
 impl Context<'_> {
@@ -54,7 +62,8 @@ impl Context<'_> {
 pub fn check(bytes: &[u8], shown: &str, dir: &str, folder: &str, ctx: &Context<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
     let overrides = ctx.conf.overrides_for(dir);
-    if overrides.reads_nothing() {
+    // With part of the conf unread, an AllowOverride there may grant more.
+    if overrides.reads_nothing() && ctx.conf.is_known() {
         out.push(Finding::warning(
             shown,
             None,
@@ -83,7 +92,7 @@ pub fn check(bytes: &[u8], shown: &str, dir: &str, folder: &str, ctx: &Context<'
             &[]
         }
     };
-    let mut w = Walk { ctx, shown, overrides: &overrides, out: &mut out };
+    let mut w = Walk { ctx, shown, overrides: &overrides, out: &mut out, uncertain: None };
     w.nodes(nodes);
     let place = policy::Place { site_root: ctx.site_root, folder };
     out.extend(policy::check(bytes, nodes, shown, &place, ctx.vars, ctx.allowed));
@@ -95,6 +104,8 @@ struct Walk<'a, 'b> {
     shown: &'a str,
     overrides: &'a super::conf::Overrides,
     out: &'b mut Vec<Finding>,
+    /// The `<IfModule>` whose truth the unread part of the conf decides.
+    uncertain: Option<String>,
 }
 
 impl Walk<'_, '_> {
@@ -107,8 +118,33 @@ impl Walk<'_, '_> {
         }
     }
 
+    fn unchecked_module(&mut self, module: &str) {
+        self.ctx.unchecked.borrow_mut().modules.entry(module.to_owned()).or_default().insert(self.shown.to_owned());
+    }
+
+    /// A module a directive's argument needs (AuthType Basic, Require
+    /// user): an error when the conf is known not to load it.
+    fn needs_module(&mut self, module: &str, line: usize, message: String) {
+        if self.ctx.conf.is_loaded(module) {
+            return;
+        }
+        if !self.ctx.conf.is_known() {
+            return self.unchecked_module(module);
+        }
+        self.err(line, "htaccess.module", message, format!("ask the operator to load {module}"));
+    }
+
     fn err(&mut self, line: usize, rule: &'static str, message: String, hint: impl Into<String>) {
-        self.out.push(Finding::error(self.shown, Some(line), rule, message, hint));
+        match &self.uncertain {
+            Some(section) => self.out.push(Finding::warning(
+                self.shown,
+                Some(line),
+                rule,
+                format!("{message}, if {section} is true at run time"),
+                hint,
+            )),
+            None => self.out.push(Finding::error(self.shown, Some(line), rule, message, hint)),
+        }
     }
 
     fn section(&mut self, name: &str, args: &[String], line: usize, children: &[Node]) {
@@ -118,7 +154,15 @@ impl Walk<'_, '_> {
                 let arg = args.first().map(String::as_str).unwrap_or("");
                 let (negate, module) = arg.strip_prefix('!').map_or((false, arg), |m| (true, m));
                 // As httpd matches it: `mod_x.c` or `x_module`, case and all.
-                if self.ctx.conf.is_loaded_exactly(module) != negate {
+                let loaded = self.ctx.conf.is_loaded_exactly(module);
+                if !loaded && !self.ctx.conf.is_known() {
+                    // The unread part may load it, so either way is
+                    // possible: what the body would do is said, as warnings.
+                    self.unchecked_module(&super::conf::canonical_module(module));
+                    let was = self.uncertain.replace(format!("<IfModule {arg}>"));
+                    self.nodes(children);
+                    self.uncertain = was;
+                } else if loaded != negate {
                     self.nodes(children);
                 }
                 return;
@@ -126,7 +170,7 @@ impl Walk<'_, '_> {
             "ifdefine" => {
                 let arg = args.first().map(String::as_str).unwrap_or("");
                 let (negate, define) = arg.strip_prefix('!').map_or((false, arg), |m| (true, m));
-                if DEFINES.contains(&define) != negate {
+                if self.ctx.conf.is_defined(define) != negate {
                     self.nodes(children);
                 }
                 return;
@@ -176,15 +220,23 @@ impl Walk<'_, '_> {
         // Server-only directives are refused in .htaccess whatever module
         // defines them (MPM directives name an MPM that may not be loaded).
         if rule != Rule::ServerOnly && !module.is_empty() && !self.ctx.conf.is_loaded(module) {
-            if unknown_fatal {
-                self.err(
-                    line,
-                    "htaccess.module",
-                    format!("{shown_name} needs {module}, which httpd.conf does not load; the folder would answer 500"),
-                    format!("wrap it in <IfModule {module}.c>, or ask the operator to load {module}"),
-                );
+            if !self.ctx.conf.is_known() {
+                // Loaded or not in the unread part: said once (in
+                // conf.include-unread), and judged on as if loaded.
+                self.unchecked_module(module);
+            } else {
+                if unknown_fatal {
+                    self.err(
+                        line,
+                        "htaccess.module",
+                        format!(
+                            "{shown_name} needs {module}, which httpd.conf does not load; the folder would answer 500"
+                        ),
+                        format!("wrap it in <IfModule {module}.c>, or ask the operator to load {module}"),
+                    );
+                }
+                return false;
             }
-            return false;
         }
         match rule {
             Rule::ServerOnly => {
@@ -200,6 +252,16 @@ impl Walk<'_, '_> {
                 let granted = self.overrides.classes.contains(&ClassName::from(class))
                     || also_granted_by(bare, version).is_some_and(|c| self.overrides.classes.contains(&c))
                     || self.overrides.list.iter().any(|n| n.eq_ignore_ascii_case(bare));
+                if !granted && !self.ctx.conf.is_known() {
+                    self.ctx
+                        .unchecked
+                        .borrow_mut()
+                        .overrides
+                        .entry(format!("{class:?}"))
+                        .or_default()
+                        .insert(self.shown.to_owned());
+                    return true;
+                }
                 if !granted && !self.overrides.nonfatal_override {
                     self.err(
                         line,
@@ -223,6 +285,9 @@ impl Walk<'_, '_> {
         if !self.judge(name, known, line) {
             return;
         }
+        if let Some(p) = super::arguments::check(name, args, raw) {
+            self.err(line, "htaccess.argument", p.message, p.hint);
+        }
         let lower: Vec<String> = args.iter().map(|a| a.to_ascii_lowercase()).collect();
         match lname.as_str() {
             "options" => self.options(&lower, line),
@@ -234,16 +299,12 @@ impl Walk<'_, '_> {
                     Some("form") => Some("mod_auth_form"),
                     _ => None,
                 };
-                if let Some(m) = module.filter(|m| !self.ctx.conf.is_loaded(m)) {
-                    self.err(
-                        line,
-                        "htaccess.module",
-                        format!(
-                            "AuthType {} needs {m}, which httpd.conf does not load; requests would answer 500",
-                            args[0]
-                        ),
-                        format!("ask the operator to load {m}"),
+                if let Some(m) = module {
+                    let message = format!(
+                        "AuthType {} needs {m}, which httpd.conf does not load; requests would answer 500",
+                        args[0]
                     );
+                    self.needs_module(m, line, message);
                 }
             }
             "require" => self.require(&lower, line),
@@ -338,9 +399,13 @@ impl Walk<'_, '_> {
                         return;
                     }
                 };
-                if !self.ctx.conf.is_loaded(module) {
-                    self.err(line, "htaccess.module", format!("Require {first} needs {module}, which httpd.conf does not load; the folder would answer 500"), format!("ask the operator to load {module}"));
-                }
+                self.needs_module(
+                    module,
+                    line,
+                    format!(
+                        "Require {first} needs {module}, which httpd.conf does not load; the folder would answer 500"
+                    ),
+                );
             }
         }
     }
@@ -360,7 +425,8 @@ mod tests {
     fn all_rules(text: &str, conf: &Conf, allowed: &[&str]) -> Vec<&'static str> {
         let allowed: BTreeSet<String> = allowed.iter().map(|s| s.to_string()).collect();
         let vars = SiteVariables::default();
-        let ctx = Context { conf, allowed: &allowed, vars: &vars, site_root: "/var/www/html" };
+        let unchecked = std::cell::RefCell::default();
+        let ctx = Context { conf, allowed: &allowed, vars: &vars, site_root: "/var/www/html", unchecked: &unchecked };
         check(text.as_bytes(), ".htaccess", "/var/www/html/x", "x", &ctx).into_iter().map(|f| f.rule).collect()
     }
 
@@ -403,7 +469,9 @@ mod tests {
         let conf =
             Conf::parse("<Directory />\nAllowOverride None\n</Directory>\n", "c", HttpdVersion::V24, CENTOS_BUILTINS);
         let (allowed, vars) = (BTreeSet::new(), SiteVariables::default());
-        let ctx = Context { conf: &conf, allowed: &allowed, vars: &vars, site_root: "/var/www/html" };
+        let unchecked = std::cell::RefCell::default();
+        let ctx =
+            Context { conf: &conf, allowed: &allowed, vars: &vars, site_root: "/var/www/html", unchecked: &unchecked };
         let found = check(b"Listen 1\n", ".htaccess", "/var/www/html", "", &ctx);
         assert_eq!(found.len(), 1);
         assert_eq!((found[0].rule, found[0].severity), ("htaccess.ignored", crate::check::Severity::Warning));

@@ -4,6 +4,8 @@
 //! Pure functions over files, returning findings with file and line;
 //! `sitepack check` prints them, `sitepack build` refuses on any error.
 
+pub mod arguments;
+pub mod base_tree;
 pub mod conf;
 pub mod directives;
 pub mod expr;
@@ -167,38 +169,35 @@ pub struct Settings {
     pub dsos: Option<std::collections::BTreeSet<String>>,
     /// The pinned base as messages name it (`httpd 2.4.62 (base rocky9)`).
     pub base_shown: Option<String>,
+    /// The base's configuration files the conf's Includes read.
+    pub tree: Option<base_tree::ConfigTree>,
 }
 
-/// What a base lock says about the httpd the site will run on, merged over
-/// the platforms built: the oldest version, every module built in on any
-/// platform, the modules loadable on all of them.
+/// What the checks know of the httpd a site will run on, from a base lock
+/// (merged over the platforms built: the oldest version, every module built
+/// in on any platform, the modules loadable on all of them, the config
+/// files all of them share). The checks' own type: the lock is read
+/// elsewhere and translated into this.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BaseFacts {
     pub version: HttpdVersion,
     pub builtins: Vec<String>,
     pub dsos: std::collections::BTreeSet<String>,
+    /// The base's configuration files, when the lock holds them.
+    pub tree: Option<base_tree::ConfigTree>,
     /// For messages: `httpd 2.4.62 (base rocky9)`.
     pub shown: String,
 }
 
-impl BaseFacts {
-    /// `None` when `facts` is empty or names a version the checks do not know.
-    pub fn merge(name: &str, facts: &[&crate::base::detect::Facts]) -> Option<BaseFacts> {
-        let version = facts.iter().map(|f| crate::base::lock::httpd_version(&f.httpd_version)).min()??;
-        let builtins: std::collections::BTreeSet<String> =
-            facts.iter().flat_map(|f| f.builtin_modules.iter().map(|m| conf::canonical_module(m))).collect();
-        let mut dsos = facts.first()?.dso_modules.iter().cloned().collect::<std::collections::BTreeSet<_>>();
-        for f in &facts[1..] {
-            dsos.retain(|m| f.dso_modules.contains(m));
+impl HttpdVersion {
+    /// `2.2.15` → 2.2; `2.4.62` → 2.4; anything else is not one the checks know.
+    pub fn from_release(release: &str) -> Option<HttpdVersion> {
+        let mut parts = release.split('.');
+        match (parts.next(), parts.next()) {
+            (Some("2"), Some("2")) => Some(HttpdVersion::V22),
+            (Some("2"), Some("4")) => Some(HttpdVersion::V24),
+            _ => None,
         }
-        let mut versions: Vec<&str> = facts.iter().map(|f| f.httpd_version.as_str()).collect();
-        versions.dedup();
-        Some(BaseFacts {
-            version,
-            builtins: builtins.into_iter().collect(),
-            dsos,
-            shown: format!("httpd {} (base {name})", versions.join(", ")),
-        })
     }
 }
 
@@ -208,6 +207,8 @@ pub enum SettingsError {
     Namespace(String),
     #[error("--allow `{rule}`: not a policy rule; the rules are {}", policy::Rule::ids().join(", "))]
     Rule { rule: String },
+    #[error("--base-tree {}: {source}", path.display())]
+    BaseTree { path: std::path::PathBuf, source: std::io::Error },
 }
 
 impl Settings {
@@ -238,6 +239,14 @@ impl Settings {
             },
             dsos: base.map(|b| b.dsos.clone()),
             base_shown: base.map(|b| b.shown.clone()),
+            // A local copy of the base's ServerRoot wins over the lock's.
+            tree: match &a.base_tree {
+                Some(dir) => Some(
+                    base_tree::ConfigTree::from_dir(dir, a.base_server_root.as_deref().unwrap_or("/etc/httpd"))
+                        .map_err(|source| SettingsError::BaseTree { path: dir.clone(), source })?,
+                ),
+                None => base.and_then(|b| b.tree.clone()),
+            },
             namespace: a.namespace.clone(),
             limits: tree::Limits {
                 max_file_bytes: a.max_file_bytes.unwrap_or(defaults.max_file_bytes),
@@ -302,10 +311,10 @@ pub fn check_against_conf(conf: Option<(&str, &str)>, outcome: &TreeOutcome, set
     let mut report = Report::default();
     let model = match conf {
         Some((text, conf_shown)) => {
-            let model = conf::Conf::parse(text, conf_shown, settings.version, &builtins);
+            let model = conf::Conf::load(text, conf_shown, settings.version, &builtins, settings.tree.as_ref());
             report.extend(model.lint(conf_shown, &settings.docroot, policy::HTPASSWD_PATH, 80));
             if let Some(dsos) = &settings.dsos {
-                report.extend(model.missing_modules(conf_shown, dsos));
+                report.extend(model.missing_modules(dsos));
                 report.extend(unneeded_in_base(dsos, settings.base_shown.as_deref().unwrap_or("the pinned base")));
                 // The lock says exactly what this httpd builds in, and
                 // httpd 2.4 refuses to start on such a LoadModule
@@ -345,13 +354,49 @@ pub fn check_against_conf(conf: Option<(&str, &str)>, outcome: &TreeOutcome, set
             )]),
         }
     }
-    let ctx = htaccess::Context { conf: &model, allowed: &allowed, vars: &vars, site_root: &dest };
+    let unchecked = std::cell::RefCell::new(htaccess::Unchecked::default());
+    let ctx =
+        htaccess::Context { conf: &model, allowed: &allowed, vars: &vars, site_root: &dest, unchecked: &unchecked };
     for (file_shown, dir_rel, bytes) in &files {
         let dir = if dir_rel.is_empty() { dest.clone() } else { format!("{dest}/{dir_rel}") };
         report.extend(htaccess::check(bytes, file_shown, &dir, dir_rel, &ctx));
     }
+    report.extend(unread_parts(&model, &unchecked.into_inner()));
     report.sort();
     report
+}
+
+/// Once, what part of the conf could not be read and what that leaves
+/// unchecked for this site, and how to make it knowable.
+fn unread_parts(model: &conf::Conf, unchecked: &htaccess::Unchecked) -> Option<Finding> {
+    let first = model.unknown.first()?;
+    let parts: Vec<String> =
+        model.unknown.iter().map(|u| format!("{} ({}:{}: {})", u.what, u.file, u.line, u.why)).collect();
+    let needs = |map: &std::collections::BTreeMap<String, std::collections::BTreeSet<String>>| {
+        map.iter()
+            .map(|(what, files)| format!("{what} (for {})", files.iter().cloned().collect::<Vec<_>>().join(", ")))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut left = Vec::new();
+    if !unchecked.modules.is_empty() {
+        left.push(format!("whether httpd loads {}", needs(&unchecked.modules)));
+    }
+    if !unchecked.overrides.is_empty() {
+        left.push(format!("whether AllowOverride grants {}", needs(&unchecked.overrides)));
+    }
+    let left = if left.is_empty() {
+        "nothing this site uses depends on it".to_owned()
+    } else {
+        format!("left unchecked: {}", left.join("; "))
+    };
+    Some(Finding::warning(
+        &first.file,
+        Some(first.line),
+        "conf.include-unread",
+        format!("sitepack could not read {}; {left}", parts.join(", ")),
+        "pin the base with `sitepack base pin` (its lock records the base's configuration files), or pass --base-tree DIR with a copy of the base's ServerRoot, for the exact check",
+    ))
 }
 
 /// Modules the pinned base ships that no contributor may use: one warning,
@@ -394,6 +439,7 @@ mod tests {
             version: HttpdVersion::V24,
             builtins: vec!["core".into(), "http_core".into(), "mod_log_config".into()],
             dsos: ["mod_dir".to_owned()].into(),
+            tree: None,
             shown: "httpd 2.4.68 (base test)".into(),
         };
         let judge = |facts: Option<&BaseFacts>| {

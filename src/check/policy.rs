@@ -999,7 +999,14 @@ mod tests {
             }
         }
         let allowed = BTreeSet::new();
-        let ctx = Context { conf: &conf, allowed: &allowed, vars: &vars, site_root: "/var/www/html/ns" };
+        let unchecked = std::cell::RefCell::default();
+        let ctx = Context {
+            conf: &conf,
+            allowed: &allowed,
+            vars: &vars,
+            site_root: "/var/www/html/ns",
+            unchecked: &unchecked,
+        };
         let mut rules: Vec<&str> = htaccess::check(text, ".htaccess", "/var/www/html/ns/d", "d", &ctx)
             .into_iter()
             .map(|f| f.rule)
