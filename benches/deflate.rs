@@ -26,7 +26,7 @@ fn pages_tar(root: &Path) -> Vec<u8> {
             let path = entry.unwrap().path();
             if path.is_dir() {
                 dirs.push(path);
-            } else if !sitepack::layer::precompressed(&path.to_string_lossy()) {
+            } else if !sitepack::site::precompressed(&path.to_string_lossy()) {
                 files.push(path);
             }
         }

@@ -20,6 +20,7 @@ use tar::{EntryType, Header};
 
 use crate::digest::{Digest, Sha256Writer};
 use crate::gzip::GzipWriter;
+use crate::site::{precompressed, Listing};
 
 /// One host path and where it lands in the image.
 #[derive(Debug, Clone)]
@@ -33,73 +34,6 @@ pub struct Source {
     /// For trees: the tree listed once and shared by the layers cut from
     /// it; listed by this layer when absent.
     pub listing: Option<std::sync::Arc<Listing>>,
-}
-
-/// A tree walked once with `lstat` (never following anything), in tar
-/// order: names byte-sorted, each folder before what it holds.
-#[derive(Debug, Default, PartialEq, Eq)]
-pub struct Listing {
-    entries: Vec<Listed>,
-}
-
-#[derive(Debug, PartialEq, Eq)]
-struct Listed {
-    host: PathBuf,
-    /// Full path in the image.
-    dest: String,
-    dir: bool,
-}
-
-impl Listing {
-    /// Adds the next entry, in tar order (for a walk done elsewhere).
-    pub fn push(&mut self, host: PathBuf, dest: String, dir: bool) {
-        self.entries.push(Listed { host, dest, dir });
-    }
-
-    /// Lists `host` as it lands below `dest`; litter is left out.
-    pub fn of(host: &Path, dest: &str) -> Result<Listing, LayerError> {
-        let mut listing = Listing::default();
-        listing.walk(host, dest)?;
-        Ok(listing)
-    }
-
-    fn walk(&mut self, host: &Path, dest: &str) -> Result<(), LayerError> {
-        let read = fs::read_dir(host).map_err(|source| LayerError::Io { op: "list", path: host.to_owned(), source })?;
-        let mut names = Vec::new();
-        for entry in read {
-            let entry = entry.map_err(|source| LayerError::Io { op: "list", path: host.to_owned(), source })?;
-            names.push(entry.file_name());
-        }
-        // Byte order of names: independent of locale and of read_dir order.
-        names.sort_by(|a, b| a.as_encoded_bytes().cmp(b.as_encoded_bytes()));
-        for name in names {
-            let path = host.join(&name);
-            let Some(name) = name.to_str() else {
-                return Err(LayerError::NonUtf8Name { path });
-            };
-            // Version control and editor litter is never published (the
-            // checks warn about it).
-            if crate::check::tree::excluded(name) {
-                continue;
-            }
-            let child_dest = format!("{}/{}", dest.trim_end_matches('/'), name);
-            // lstat: never follow a link the contributor placed in the tree.
-            let meta = fs::symlink_metadata(&path).map_err(|source| LayerError::Io {
-                op: "read",
-                path: path.clone(),
-                source,
-            })?;
-            if meta.is_dir() {
-                self.entries.push(Listed { host: path.clone(), dest: child_dest.clone(), dir: true });
-                self.walk(&path, &child_dest)?;
-            } else if meta.is_file() {
-                self.entries.push(Listed { host: path, dest: child_dest, dir: false });
-            } else if let Some(err) = classify(&path, &meta) {
-                return Err(err);
-            }
-        }
-        Ok(())
-    }
 }
 
 /// How a tree is split between layers, so an edit re-sends little: media
@@ -199,8 +133,8 @@ pub enum LayerError {
     Symlink { path: PathBuf },
     #[error("{}: is a {kind}, only regular files and directories can be published", path.display())]
     SpecialFile { path: PathBuf, kind: &'static str },
-    #[error("{}: file name is not valid UTF-8; rename it", path.display())]
-    NonUtf8Name { path: PathBuf },
+    #[error(transparent)]
+    Site(#[from] crate::site::SiteError),
     #[error("{}: file changed size while being read ({expected} bytes expected); rerun the build when the tree is quiet", path.display())]
     Changed { path: PathBuf, expected: u64 },
     #[error("{}: expected a {expected}", path.display())]
@@ -290,7 +224,7 @@ fn write_tar<W: LevelSink>(
                 let listing = match &source.listing {
                     Some(l) => l.as_ref(),
                     None => {
-                        own = Listing::of(&source.host, &source.dest)?;
+                        own = crate::site::list(&source.host, &source.dest)?;
                         &own
                     }
                 };
@@ -319,17 +253,6 @@ impl LevelSink for Sha256Writer<io::Sink> {
 }
 
 type HashedTar = Sha256Writer<GzipWriter<Sha256Writer<BufWriter<File>>>>;
-
-/// Files whose content is already compressed: deflating them again costs
-/// CPU and saves nothing, so they go in stored blocks.
-pub fn precompressed(name: &str) -> bool {
-    const EXT: &[&str] = &[
-        "jpg", "jpeg", "png", "gif", "webp", "avif", "heic", "ico", "mp4", "m4v", "mov", "webm", "mkv", "avi", "mp3",
-        "m4a", "aac", "ogg", "oga", "opus", "flac", "woff", "woff2", "gz", "tgz", "bz2", "xz", "zst", "br", "zip",
-        "7z", "rar", "jar", "docx", "xlsx", "pptx", "odt", "ods", "epub",
-    ];
-    name.rsplit_once('.').is_some_and(|(_, ext)| EXT.iter().any(|e| e.eq_ignore_ascii_case(ext)))
-}
 
 struct TarWriter<'a, W: LevelSink> {
     tar: &'a mut tar::Builder<W>,
@@ -420,7 +343,7 @@ impl<W: LevelSink> TarWriter<'_, W> {
     }
 
     fn listed(&mut self, listing: &Listing, select: Select) -> Result<(), LayerError> {
-        for entry in &listing.entries {
+        for entry in listing.entries() {
             if entry.dir {
                 self.dir(&entry.dest).map_err(|source| LayerError::Io {
                     op: "write layer for",
@@ -603,7 +526,9 @@ mod tests {
         write_site(a.path());
         std::os::unix::fs::symlink("/etc/passwd", a.path().join("site/passwd")).unwrap();
         let err = build(&site_spec(a.path()), 1, &a.path().join("l.tgz"), &Reuse::new()).unwrap_err();
-        assert!(matches!(&err, LayerError::Symlink { path } if path.ends_with("site/passwd")), "{err}");
+        let refused =
+            matches!(&err, LayerError::Site(crate::site::SiteError::Symlink { path }) if path.ends_with("site/passwd"));
+        assert!(refused, "{err}");
 
         let b = tempfile::tempdir().unwrap();
         write_site(b.path());
@@ -611,7 +536,9 @@ mod tests {
         let status = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
         assert!(status.success());
         let err = build(&site_spec(b.path()), 1, &b.path().join("l.tgz"), &Reuse::new()).unwrap_err();
-        assert!(matches!(&err, LayerError::SpecialFile { kind: "named pipe (FIFO)", .. }), "{err}");
+        let refused =
+            matches!(&err, LayerError::Site(crate::site::SiteError::Special { kind: "a named pipe (FIFO)", .. }));
+        assert!(refused, "{err}");
     }
 
     #[test]

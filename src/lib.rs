@@ -26,6 +26,7 @@ pub mod progress;
 pub mod publish;
 pub mod reference;
 pub mod registry;
+pub mod site;
 
 use std::sync::Arc;
 use std::time::Instant;

@@ -9,12 +9,12 @@
 //! public image. Hard links are copied as independent files; no tar link
 //! entry is ever written.
 
-use std::collections::HashMap;
 use std::fs;
-use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use super::Finding;
+use crate::site::Entry;
 
 /// Limits with defaults suited to a community site.
 #[derive(Debug, Clone, Copy)]
@@ -32,15 +32,7 @@ impl Default for Limits {
     }
 }
 
-/// Names that are never published: version control and editor/OS litter.
-pub fn excluded(name: &str) -> bool {
-    name == ".git"
-        || name == ".DS_Store"
-        || name == "Thumbs.db"
-        || name.ends_with('~')
-        || (name.starts_with('.') && (name.ends_with(".swp") || name.ends_with(".swo")))
-        || (name.starts_with('#') && name.ends_with('#') && name.len() > 1)
-}
+pub use crate::site::excluded;
 
 const LFS_POINTER: &[u8] = b"version https://git-lfs.github.com/spec/v1";
 
@@ -55,7 +47,7 @@ pub struct SiteFacts {
     pub media_bytes: u64,
     /// What the layers publish, in tar order: the layer builder reuses this
     /// walk instead of listing the tree again (valid when no error was found).
-    pub listing: crate::layer::Listing,
+    pub listing: crate::site::Listing,
 }
 
 /// Where the site lands under the document root with `--namespace`.
@@ -97,9 +89,8 @@ pub fn layout(site: &Path, namespace: Option<&str>) -> Layout {
 
 /// Walks `site` (shown as `shown`), whose contents land at `dest` in the image.
 pub fn check_site(site: &Path, shown: &str, dest: &str, layout: &Layout, limits: &Limits) -> (Vec<Finding>, SiteFacts) {
-    let mut w =
-        Walker { out: Vec::new(), facts: SiteFacts::default(), limits, dest: dest.trim_end_matches('/').to_owned() };
-    w.dir(site, shown, "");
+    let mut w = Walker { out: Vec::new(), facts: SiteFacts::default(), limits };
+    w.facts.listing = crate::site::walk(site, shown, dest, &mut w);
     if let Layout::Nested(ns) = layout {
         // Only /NAME/ is routed to this site behind the load balancer.
         if let Ok(read) = fs::read_dir(site) {
@@ -145,168 +136,119 @@ struct Walker<'a> {
     out: Vec<Finding>,
     facts: SiteFacts,
     limits: &'a Limits,
-    dest: String,
 }
 
-impl Walker<'_> {
-    fn dir(&mut self, host: &Path, shown: &str, rel: &str) {
-        let read = match fs::read_dir(host) {
-            Ok(r) => r,
-            Err(e) => {
-                self.out.push(Finding::error(
-                    shown,
-                    None,
-                    "tree.unreadable",
-                    format!("cannot be listed: {e}"),
-                    "check its permissions",
-                ));
-                return;
-            }
-        };
-        let mut names = Vec::new();
-        for entry in read {
-            match entry {
-                Ok(e) => names.push(e.file_name()),
-                Err(e) => self.out.push(Finding::error(
-                    shown,
-                    None,
-                    "tree.unreadable",
-                    format!("cannot be listed: {e}"),
-                    "check its permissions",
-                )),
-            }
-        }
-        names.sort_by(|a, b| a.as_encoded_bytes().cmp(b.as_encoded_bytes()));
-        let mut folded: HashMap<String, String> = HashMap::new();
-        for os_name in names {
-            let path = host.join(&os_name);
-            let Some(name) = os_name.to_str() else {
-                let lossy = os_name.to_string_lossy();
-                self.out.push(Finding::error(
-                    format!("{shown}/{lossy}"),
-                    None,
-                    "tree.name",
-                    "file name is not valid UTF-8",
-                    "rename it",
-                ));
-                continue;
-            };
-            let shown_child = format!("{shown}/{name}");
-            let rel_child = if rel.is_empty() { name.to_owned() } else { format!("{rel}/{name}") };
-            if excluded(name) {
-                if name == ".git" && fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
-                    // A .git *file* marks a submodule checkout.
-                    self.out.push(Finding::error(
-                        shown,
-                        None,
-                        "tree.submodule",
-                        "is a git submodule; its content is another repository's and is not published",
-                        "copy the files into the site instead of using a submodule",
-                    ));
-                } else {
-                    self.out.push(Finding::warning(
-                        &shown_child,
-                        None,
-                        "tree.excluded",
-                        "is not published (version control or editor/OS litter)",
-                        "remove it from the site",
-                    ));
-                }
-                continue;
-            }
-            if let Some(problem) = bad_name(name) {
-                self.out.push(Finding::error(
-                    &shown_child,
-                    None,
-                    "tree.name",
-                    problem,
-                    "rename it with letters, digits, '.', '-', '_'",
-                ));
-                continue;
-            }
-            if let Some(other) = folded.insert(name.to_lowercase(), name.to_owned()) {
-                self.out.push(Finding::warning(
-                    &shown_child,
-                    None,
-                    "tree.case-collision",
-                    format!("differs from {other:?} only in letter case; links may reach the wrong one"),
-                    "rename one of them",
-                ));
-            }
-            if name != ".htaccess" && name.eq_ignore_ascii_case(".htaccess") {
-                self.out.push(Finding::warning(
-                    &shown_child,
-                    None,
-                    "tree.htaccess-case",
-                    "httpd reads only `.htaccess` (lower case); this file is ignored",
-                    "rename it to .htaccess",
-                ));
-            }
-            let image_path = format!("{}/{rel_child}", self.dest);
-            if image_path.len() > self.limits.max_path_bytes {
-                self.out.push(Finding::error(
-                    &shown_child,
-                    None,
-                    "tree.limit-path",
-                    format!(
-                        "its path in the image is {} bytes, more than the limit of {}",
-                        image_path.len(),
-                        self.limits.max_path_bytes
-                    ),
-                    "use shorter folder or file names",
-                ));
-                continue;
-            }
-            let meta = match fs::symlink_metadata(&path) {
-                Ok(m) => m,
-                Err(e) => {
-                    self.out.push(Finding::error(
-                        &shown_child,
-                        None,
-                        "tree.unreadable",
-                        format!("cannot be read: {e}"),
-                        "check its permissions",
-                    ));
-                    continue;
-                }
-            };
-            let ft = meta.file_type();
-            if ft.is_symlink() {
-                let target = fs::read_link(&path).map(|t| t.display().to_string()).unwrap_or_default();
-                self.out.push(Finding::error(
-                    &shown_child,
-                    None,
-                    "tree.symlink",
-                    format!("is a symbolic link (to {target}); links are never published"),
-                    "replace it with a copy of the file it points to",
-                ));
-            } else if ft.is_dir() {
-                self.facts.listing.push(path.clone(), image_path, true);
-                self.dir(&path, &shown_child, &rel_child);
-            } else if ft.is_file() {
-                self.facts.listing.push(path.clone(), image_path, false);
-                self.file(&path, &shown_child, rel, name, &meta);
-            } else {
-                let kind = if ft.is_fifo() {
-                    "a named pipe (FIFO)"
-                } else if ft.is_socket() {
-                    "a socket"
-                } else if ft.is_block_device() || ft.is_char_device() {
-                    "a device"
-                } else {
-                    "a special file"
-                };
-                self.out.push(Finding::error(
-                    &shown_child,
-                    None,
-                    "tree.special",
-                    format!("is {kind}; only regular files and folders are published"),
-                    "remove it",
-                ));
-            }
+/// The checks of each entry the site's walk meets.
+impl crate::site::Visitor for Walker<'_> {
+    fn unreadable(&mut self, shown: &str, error: &std::io::Error) {
+        self.out.push(Finding::error(
+            shown,
+            None,
+            "tree.unreadable",
+            format!("cannot be read: {error}"),
+            "check its permissions",
+        ));
+    }
+
+    fn non_utf8(&mut self, shown: &str) {
+        self.out.push(Finding::error(shown, None, "tree.name", "file name is not valid UTF-8", "rename it"));
+    }
+
+    fn excluded(&mut self, entry: &Entry<'_>, parent_shown: &str, meta: Option<&fs::Metadata>) {
+        if entry.name == ".git" && meta.is_some_and(|m| m.is_file()) {
+            // A .git *file* marks a submodule checkout.
+            self.out.push(Finding::error(
+                parent_shown,
+                None,
+                "tree.submodule",
+                "is a git submodule; its content is another repository's and is not published",
+                "copy the files into the site instead of using a submodule",
+            ));
+        } else {
+            self.out.push(Finding::warning(
+                entry.shown,
+                None,
+                "tree.excluded",
+                "is not published (version control or editor/OS litter)",
+                "remove it from the site",
+            ));
         }
     }
 
+    fn admit(&mut self, entry: &Entry<'_>) -> bool {
+        if let Some(problem) = bad_name(entry.name) {
+            self.out.push(Finding::error(
+                entry.shown,
+                None,
+                "tree.name",
+                problem,
+                "rename it with letters, digits, '.', '-', '_'",
+            ));
+            return false;
+        }
+        if entry.name != ".htaccess" && entry.name.eq_ignore_ascii_case(".htaccess") {
+            self.out.push(Finding::warning(
+                entry.shown,
+                None,
+                "tree.htaccess-case",
+                "httpd reads only `.htaccess` (lower case); this file is ignored",
+                "rename it to .htaccess",
+            ));
+        }
+        if entry.image_path.len() > self.limits.max_path_bytes {
+            self.out.push(Finding::error(
+                entry.shown,
+                None,
+                "tree.limit-path",
+                format!(
+                    "its path in the image is {} bytes, more than the limit of {}",
+                    entry.image_path.len(),
+                    self.limits.max_path_bytes
+                ),
+                "use shorter folder or file names",
+            ));
+            return false;
+        }
+        true
+    }
+
+    fn case_collision(&mut self, entry: &Entry<'_>, other: &str) {
+        self.out.push(Finding::warning(
+            entry.shown,
+            None,
+            "tree.case-collision",
+            format!("differs from {other:?} only in letter case; links may reach the wrong one"),
+            "rename one of them",
+        ));
+    }
+
+    fn symlink(&mut self, entry: &Entry<'_>) {
+        let target = fs::read_link(entry.host).map(|t| t.display().to_string()).unwrap_or_default();
+        self.out.push(Finding::error(
+            entry.shown,
+            None,
+            "tree.symlink",
+            format!("is a symbolic link (to {target}); links are never published"),
+            "replace it with a copy of the file it points to",
+        ));
+    }
+
+    fn special(&mut self, entry: &Entry<'_>, kind: &'static str) {
+        self.out.push(Finding::error(
+            entry.shown,
+            None,
+            "tree.special",
+            format!("is {kind}; only regular files and folders are published"),
+            "remove it",
+        ));
+    }
+
+    fn file(&mut self, entry: &Entry<'_>, meta: &fs::Metadata) {
+        Walker::file(self, entry.host, entry.shown, entry.dir_rel, entry.name, meta);
+    }
+}
+
+impl Walker<'_> {
     fn file(&mut self, path: &Path, shown: &str, dir_rel: &str, name: &str, meta: &fs::Metadata) {
         let size = meta.len();
         self.facts.files += 1;
@@ -334,7 +276,7 @@ impl Walker<'_> {
         if name == ".htaccess" {
             self.facts.htaccess.push((path.to_owned(), dir_rel.to_owned()));
         }
-        if crate::layer::precompressed(name) {
+        if crate::site::precompressed(name) {
             self.facts.media_bytes += size;
         }
         if size < 1024 && size as usize >= LFS_POINTER.len() {
@@ -476,6 +418,6 @@ mod tests {
         }
         let (findings, facts) = check_site(&site, "site", "/var/www/html", &Layout::Root, &Limits::default());
         assert!(findings.iter().all(|f| f.severity == crate::check::Severity::Warning), "{findings:?}");
-        assert_eq!(facts.listing, crate::layer::Listing::of(&site, "/var/www/html").unwrap());
+        assert_eq!(facts.listing, crate::site::list(&site, "/var/www/html").unwrap());
     }
 }
