@@ -5,6 +5,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+pub use crate::connect::RegistryAuth;
+pub use crate::deploy::ImageUriForm;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "sitepack",
@@ -208,6 +211,24 @@ pub struct CheckArgs {
     pub allow: Vec<String>,
 }
 
+impl CheckArgs {
+    /// The checks' own options from these flags.
+    pub fn options(&self) -> crate::check::Options {
+        crate::check::Options {
+            httpd_version: self.httpd_version,
+            builtin_modules: self.builtin_modules.clone(),
+            base_tree: self.base_tree.clone(),
+            base_server_root: self.base_server_root.clone(),
+            namespace: self.namespace.clone(),
+            max_file_bytes: self.max_file_bytes,
+            max_total_bytes: self.max_total_bytes,
+            max_files: self.max_files,
+            max_path_bytes: self.max_path_bytes,
+            allow: self.allow.clone(),
+        }
+    }
+}
+
 const BUILD_EXAMPLES: &str = "\
 Examples:
   # In CodeBuild (see buildspec.yml): image name from AWS_ACCOUNT_ID, AWS_DEFAULT_REGION,
@@ -319,27 +340,4 @@ pub struct BuildArgs {
 
     #[command(flatten)]
     pub checks: CheckArgs,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum RegistryAuth {
-    /// ECR for ECR hosts, docker's config.json for the rest
-    Auto,
-    /// An ECR token from GetAuthorizationToken, for any host
-    Ecr,
-    /// docker's config.json (auths, credHelpers, credsStore)
-    DockerConfig,
-    /// No credentials
-    Anonymous,
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ImageUriForm {
-    /// REPO@sha256:… — what was verified is what deploys
-    #[default]
-    Digest,
-    /// REPO:TAG — follows the tag
-    Tag,
 }

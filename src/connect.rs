@@ -6,10 +6,31 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::aws;
-use crate::cli::RegistryAuth;
-use crate::error::Error;
 use crate::reference::Reference;
 use crate::registry::{self, Registry};
+
+/// How the destination registry is authenticated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RegistryAuth {
+    /// ECR for ECR hosts, docker's config.json for the rest
+    Auto,
+    /// An ECR token from GetAuthorizationToken, for any host
+    Ecr,
+    /// docker's config.json (auths, credHelpers, credsStore)
+    DockerConfig,
+    /// No credentials
+    Anonymous,
+}
+
+/// Why a registry could not be reached with its credentials.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error(transparent)]
+    Aws(#[from] aws::AwsError),
+    #[error(transparent)]
+    Registry(#[from] registry::RegistryError),
+}
 
 /// How to reach registries in this run.
 pub struct Access<'a> {
@@ -46,7 +67,7 @@ impl<'a> Registries<'a> {
         }
     }
 
-    pub async fn get(&mut self, reference: &Reference) -> Result<Arc<Registry>, Error> {
+    pub async fn get(&mut self, reference: &Reference) -> Result<Arc<Registry>, ConnectError> {
         let host = &reference.registry;
         if let Some(r) = self.connected.get(host) {
             return Ok(r.clone());

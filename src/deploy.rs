@@ -8,10 +8,35 @@ use std::path::{Path, PathBuf};
 
 use serde_json::json;
 
-use crate::cli::ImageUriForm;
 use crate::digest::Digest;
-use crate::plan::DeployPlan;
 use crate::reference::Reference;
+
+/// How the deploy files name the image.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ImageUriForm {
+    /// REPO@sha256:… — what was verified is what deploys
+    #[default]
+    Digest,
+    /// REPO:TAG — follows the tag
+    Tag,
+}
+
+/// The files the deploy stage reads; each exists only after a verified push.
+#[derive(Debug, Clone, Default)]
+pub struct DeployPlan {
+    /// `imagedefinitions.json` and its container name (ECS standard deploy).
+    pub definitions: Option<(PathBuf, String)>,
+    /// `imageDetail.json` (ECS blue/green through CodeDeploy).
+    pub image_detail: Option<PathBuf>,
+    pub form: ImageUriForm,
+}
+
+impl DeployPlan {
+    pub fn paths(&self) -> Vec<&Path> {
+        self.definitions.iter().map(|(p, _)| p.as_path()).chain(self.image_detail.as_deref()).collect()
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum DeployError {

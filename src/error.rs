@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::{aws, base, check, deploy, image, layer, output, plan, publish, registry};
+use crate::{aws, base, check, connect, deploy, image, layer, output, plan, publish, registry};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -19,6 +19,8 @@ pub enum Error {
     Image(#[from] image::ImageError),
     #[error(transparent)]
     Registry(#[from] registry::RegistryError),
+    #[error(transparent)]
+    Connect(#[from] connect::ConnectError),
     #[error(transparent)]
     Push(#[from] publish::PushError),
     #[error(transparent)]

@@ -20,7 +20,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Check(args) => {
             let format = args.format;
-            match runtime.block_on(sitepack::check(*args, &sitepack::plan::process_env)) {
+            match runtime.block_on(sitepack::commands::check::check(*args, &sitepack::plan::process_env)) {
                 Ok(report) => {
                     let text = match format {
                         ReportFormat::Json => serde_json::to_string_pretty(&report).expect("report serialises") + "\n",
@@ -41,7 +41,7 @@ fn main() -> ExitCode {
         Command::Base(command) => base(&runtime, command),
         Command::Build(args) => {
             let json = args.json;
-            let plan = match sitepack::plan(*args, &sitepack::plan::process_env) {
+            let plan = match sitepack::commands::build::plan(*args, &sitepack::plan::process_env) {
                 Ok(p) => p,
                 Err(e) => {
                     eprintln!("error: {e}");
@@ -55,7 +55,7 @@ fn main() -> ExitCode {
                     Err(e) => return Outcome::Failed(format!("cannot watch for SIGTERM: {e}")),
                 };
                 tokio::select! {
-                    result = sitepack::build(plan) => Outcome::Finished(Box::new(result)),
+                    result = sitepack::commands::build::build(plan) => Outcome::Finished(Box::new(result)),
                     _ = tokio::signal::ctrl_c() => Outcome::Interrupted("SIGINT", 130),
                     _ = term.recv() => Outcome::Interrupted("SIGTERM", 143),
                 }
@@ -106,7 +106,8 @@ fn main() -> ExitCode {
 const EXIT_UPDATE_AVAILABLE: u8 = 3;
 
 fn base(runtime: &tokio::runtime::Runtime, command: BaseCommand) -> ExitCode {
-    use sitepack::base::{commands, pin::State};
+    use sitepack::base::pin::State;
+    use sitepack::commands::base as commands;
     let fail = |e: sitepack::Error| {
         eprintln!("error: {e}");
         ExitCode::from(e.exit_code())
@@ -154,7 +155,7 @@ fn base(runtime: &tokio::runtime::Runtime, command: BaseCommand) -> ExitCode {
     code
 }
 
-fn render_pin(o: &sitepack::base::commands::PinOutcome) -> String {
+fn render_pin(o: &sitepack::commands::base::PinOutcome) -> String {
     let mut text = format!("pinned `{}` in {}: {}\n", o.name, o.lock.display(), o.pin.pinned_reference());
     for p in &o.pin.platforms {
         let f = &p.facts;
@@ -175,7 +176,7 @@ fn render_pin(o: &sitepack::base::commands::PinOutcome) -> String {
 }
 
 enum Outcome {
-    Finished(Box<Result<sitepack::BuildReport, sitepack::Error>>),
+    Finished(Box<Result<sitepack::commands::build::BuildReport, sitepack::Error>>),
     Interrupted(&'static str, u8),
     Failed(String),
 }

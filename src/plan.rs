@@ -21,7 +21,9 @@ use serde::Deserialize;
 use crate::aws::ecr::{self, TagMutability};
 use crate::aws::s3::S3Uri;
 use crate::base::{self, Platform};
-use crate::cli::{BuildArgs, ImageUriForm, RegistryAuth};
+use crate::cli::BuildArgs;
+use crate::connect::RegistryAuth;
+use crate::deploy::{DeployPlan, ImageUriForm};
 use crate::image::Metadata;
 use crate::layer::{Kind, LayerSpec, Select, Source, SourceKind};
 use crate::reference::Reference;
@@ -267,22 +269,6 @@ pub enum Output {
     Registry { image: Reference },
     OciDir { path: PathBuf, ref_name: String },
     OciArchive { path: PathBuf, ref_name: String },
-}
-
-/// The files the deploy stage reads; each exists only after a verified push.
-#[derive(Debug, Clone, Default)]
-pub struct DeployPlan {
-    /// `imagedefinitions.json` and its container name (ECS standard deploy).
-    pub definitions: Option<(PathBuf, String)>,
-    /// `imageDetail.json` (ECS blue/green through CodeDeploy).
-    pub image_detail: Option<PathBuf>,
-    pub form: ImageUriForm,
-}
-
-impl DeployPlan {
-    pub fn paths(&self) -> Vec<&Path> {
-        self.definitions.iter().map(|(p, _)| p.as_path()).chain(self.image_detail.as_deref()).collect()
-    }
 }
 
 /// The one timestamp every entry, the config and the history carry.
@@ -850,7 +836,7 @@ pub fn build_plan(args: BuildArgs, env: Env<'_>) -> Result<BuildPlan, PlanError>
         create_repository,
         aws_account,
         warnings,
-        checks: crate::check::Settings::from_args(&args.checks, DOCROOT, chosen.facts.as_ref())?,
+        checks: crate::check::Settings::new(&args.checks.options(), DOCROOT, chosen.facts.as_ref())?,
         base_name: chosen.name,
         json: args.json,
         cache_from,

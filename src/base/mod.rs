@@ -5,7 +5,6 @@
 //! The manifest bytes received are hashed and must match the pin, so a
 //! registry (or a man in the middle) cannot substitute another base.
 
-pub mod commands;
 pub mod detect;
 pub mod lock;
 pub mod pin;

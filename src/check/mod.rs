@@ -211,14 +211,28 @@ pub enum SettingsError {
     BaseTree { path: std::path::PathBuf, source: std::io::Error },
 }
 
+/// What the caller asks of the checks (the command line's check flags);
+/// unset fields fall back to the base lock's facts, then to defaults.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub httpd_version: Option<HttpdVersion>,
+    pub builtin_modules: Vec<String>,
+    /// A local copy of the base's ServerRoot, and where it is in the image.
+    pub base_tree: Option<std::path::PathBuf>,
+    pub base_server_root: Option<String>,
+    pub namespace: Option<String>,
+    pub max_file_bytes: Option<u64>,
+    pub max_total_bytes: Option<u64>,
+    pub max_files: Option<u64>,
+    pub max_path_bytes: Option<usize>,
+    /// Policy rule ids switched off.
+    pub allow: Vec<String>,
+}
+
 impl Settings {
-    /// Flags win over the base lock's facts, which win over the defaults
+    /// Options win over the base lock's facts, which win over the defaults
     /// (httpd 2.4, CentOS's built-in modules).
-    pub fn from_args(
-        a: &crate::cli::CheckArgs,
-        docroot: &str,
-        base: Option<&BaseFacts>,
-    ) -> Result<Settings, SettingsError> {
+    pub fn new(a: &Options, docroot: &str, base: Option<&BaseFacts>) -> Result<Settings, SettingsError> {
         if let Some(ns) = &a.namespace {
             if !tree::valid_namespace(ns) {
                 return Err(SettingsError::Namespace(ns.clone()));
@@ -443,7 +457,7 @@ mod tests {
             shown: "httpd 2.4.68 (base test)".into(),
         };
         let judge = |facts: Option<&BaseFacts>| {
-            let settings = Settings::from_args(&crate::cli::CheckArgs::default(), "/var/www/html", facts).unwrap();
+            let settings = Settings::new(&Options::default(), "/var/www/html", facts).unwrap();
             let outcome = check_inputs(&Inputs { site: &site, htpasswd: &htpasswd }, &settings);
             let report = check_against_conf(Some((conf, "httpd.conf")), &outcome, &settings);
             report

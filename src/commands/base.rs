@@ -4,10 +4,10 @@
 
 use std::path::PathBuf;
 
-use super::lock::{Lock, Pin, FORMAT};
-use super::pin::{self, Verdict};
-use super::Platform;
 use crate::aws::Aws;
+use crate::base::lock::{Lock, Pin, FORMAT};
+use crate::base::pin::{self, Verdict};
+use crate::base::Platform;
 use crate::cli::{BaseAccess, BaseMirrorArgs, BasePinArgs, BaseVerifyArgs, RegistryAuth};
 use crate::connect::{Access, Registries};
 use crate::error::Error;
@@ -98,7 +98,7 @@ pub async fn verify(args: BaseVerifyArgs) -> Result<Vec<Verdict>, Error> {
     let names: Vec<String> = match &args.name {
         Some(n) => vec![lock.select(Some(n), &args.access.lock)?.0.to_owned()],
         None if lock.bases.is_empty() => {
-            return Err(super::lock::LockError::Empty { path: args.access.lock.clone() }.into())
+            return Err(crate::base::lock::LockError::Empty { path: args.access.lock.clone() }.into())
         }
         None => lock.bases.keys().cloned().collect(),
     };
