@@ -53,8 +53,9 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
-    #[error("layer building stopped unexpectedly: {0}")]
-    Task(String),
+    /// A worker task panicked or was cancelled (a bug, or the build stopping).
+    #[error("a build task failed: {0}")]
+    Join(#[source] tokio::task::JoinError),
 }
 
 /// Exit codes; documented in `--help` and the README.

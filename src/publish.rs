@@ -26,9 +26,19 @@ pub const CONCURRENT_BLOBS: usize = 4;
 pub struct BlobReport {
     pub digest: Digest,
     pub size: u64,
-    /// `base`, `layer` or `config`.
-    pub kind: &'static str,
+    pub kind: BlobKind,
     pub action: BlobAction,
+}
+
+/// Which part of the image a blob is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BlobKind {
+    /// A layer of the base image.
+    Base,
+    /// A layer sitepack built.
+    Layer,
+    Config,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -71,7 +81,7 @@ pub async fn layer_blob(
     session: Option<Url>,
     progress: &Progress,
 ) -> Result<BlobReport, PushError> {
-    let report = |action| BlobReport { digest: layer.digest.clone(), size: layer.size, kind: "layer", action };
+    let report = |action| BlobReport { digest: layer.digest.clone(), size: layer.size, kind: BlobKind::Layer, action };
     let path = match &layer.path {
         Some(path) if dest.blob_exists(repo, &layer.digest).await?.is_none() => path,
         // Reused: a blob of the tag's current image, or one the registry has.
@@ -116,8 +126,12 @@ pub async fn base_blobs(
         for layer in base.layers.iter().filter(|l| seen.insert(l.digest.clone())) {
             jobs.push(Box::pin(async move {
                 let _slot = slots.acquire().await.expect("the semaphore is never closed");
-                let report =
-                    |action| BlobReport { digest: layer.digest.clone(), size: layer.size, kind: "base", action };
+                let report = |action| BlobReport {
+                    digest: layer.digest.clone(),
+                    size: layer.size,
+                    kind: BlobKind::Base,
+                    action,
+                };
                 if known.contains(&layer.digest) || dest.blob_exists(repo, &layer.digest).await?.is_some() {
                     return Ok(report(BlobAction::Reused));
                 }
@@ -146,7 +160,8 @@ pub async fn base_blobs(
 /// while their uploads run): nothing when known or present, else uploaded
 /// and confirmed.
 pub async fn config_blob(dest: &Registry, repo: &str, config: &Blob, known: &Known) -> Result<BlobReport, PushError> {
-    let report = |action| BlobReport { digest: config.digest.clone(), size: config.size(), kind: "config", action };
+    let report =
+        |action| BlobReport { digest: config.digest.clone(), size: config.size(), kind: BlobKind::Config, action };
     if known.contains(&config.digest) || dest.blob_exists(repo, &config.digest).await?.is_some() {
         return Ok(report(BlobAction::Reused));
     }

@@ -240,177 +240,317 @@ async fn previous_image(
 async fn run(plan: &BuildPlan) -> Result<BuildReport, Error> {
     let started = Instant::now();
     let mut timings = Timings::default();
-    if plan.epoch.source == EpochSource::Now {
-        tracing::warn!(
-            "no SOURCE_DATE_EPOCH and no git commit: timestamps use the current time, so this build is not reproducible"
-        );
-    }
     let work = tempfile::Builder::new()
         .prefix("sitepack-")
         .tempdir()
         .map_err(|source| Error::WorkDir { path: std::env::temp_dir(), source })?;
-
-    for warning in &plan.warnings {
-        tracing::warn!("{warning}");
-    }
-    // The contributor's files first, before any network call.
-    let inputs = check::Inputs { site: &plan.inputs.site, htpasswd: &plan.inputs.htpasswd };
-    let mut tree = check::check_inputs(&inputs, &plan.checks);
-    refuse_on_errors(&tree.report)?;
-
     let aws = aws::Aws::default();
-    let mut metadata = plan.metadata.clone();
-    let (conf, conf_text) = httpd_conf(plan, &aws, work.path(), &mut metadata).await?;
-    // Then every .htaccess against the operator's conf, before any registry call.
-    let conf_shown = plan.inputs.httpd_conf.to_string();
-    refuse_on_errors(&check::check_against_conf(Some((&conf_text, &conf_shown)), &tree, &plan.checks))?;
+    let mut prepared = preflight(plan, &aws, work.path()).await?;
 
-    let dest_host = match &plan.output {
-        Output::Registry { image } => Some(image.registry.as_str()),
-        _ => None,
-    };
-    let access = connect::Access {
-        options: &plan.registry,
-        auth: plan.registry_auth,
-        auth_host: dest_host,
-        aws_account: plan.aws_account.clone(),
-    };
-    let mut registries = connect::Registries::new(access, &aws);
+    let mut registries = connect::Registries::new(access(plan), &aws);
     let base_reg = registries.get(&plan.base).await?;
     let dest = match &plan.output {
         Output::Registry { image } => Some((registries.get(image).await?, image)),
         _ => None,
     };
+    let dest = dest.as_ref().map(|(registry, image)| (registry, *image));
+
     // The base and the destination are read at once: each is a chain of
     // small requests (manifest, then config), so together they cost the
-    // longer chain, not the sum.
-    let platforms: Vec<base::Platform> = plan.targets.iter().map(|t| t.platform.clone()).collect();
-    let resolve_base = async {
-        let t = Instant::now();
-        let bases = base::resolve(&base_reg, &plan.base, &platforms).await?;
-        for (target, base) in plan.targets.iter().zip(&bases) {
-            // The lock pins each platform's manifest, not only the index.
-            if let Some(expected) = target.expected_manifest.as_ref().filter(|e| **e != base.manifest_digest) {
-                return Err(base::BaseError::LockMismatch {
-                    reference: plan.base.to_string(),
-                    platform: target.platform.clone(),
-                    expected: expected.clone(),
-                    found: base.manifest_digest.clone(),
-                }
-                .into());
-            }
-        }
-        Ok::<_, Error>((bases, t.elapsed().as_millis() as u64))
-    };
-    // The destination, ready before the layers so each is uploaded as soon
-    // as it is built; and the tag's previous image, by diff_id: unchanged
-    // layers reuse its blobs without being compressed again.
-    let ecr = &registries.ecr;
-    let read_destination = async {
-        let Some((dest, image)) = &dest else { return Ok::<_, Error>((None, Previous::default())) };
-        let immutable = match ecr.get(&image.registry) {
-            Some(ecr) => ensure_ecr_repository(plan, ecr, image).await?,
-            None => false,
-        };
-        // What the tag names now, read once for both uses. For an
-        // immutable tag it decides whether anything may be pushed, so a
-        // failed read stops the build; otherwise it only means no reuse.
-        let tag_manifest = match image.tag.as_deref() {
-            Some(tag) => match dest.get_manifest(&image.repository, tag).await {
-                Ok(found) => Some(found.map(|(bytes, _)| bytes)),
-                Err(e) if immutable => return Err(e.into()),
-                Err(_) => None,
-            },
-            None => None,
-        };
-        // An immutable tag already taken: the build can only be a no-op
-        // (same digest) or refused, and nothing is uploaded.
-        let taken = match (&tag_manifest, immutable) {
-            (Some(Some(bytes)), true) => Some(digest::Digest::of_bytes(bytes)),
-            _ => None,
-        };
-        Ok((taken, previous_image(dest, image, tag_manifest, plan.cache_from.as_deref()).await))
-    };
-    // The layers need the destination (whether blobs go up now, what can be
-    // reused), not the base: they start as soon as it is read, while the
-    // base's manifest and config are still on their way.
+    // longer chain, not the sum. The layers need the destination (whether
+    // blobs go up now, what can be reused), not the base: they start as
+    // soon as it is read, while the base's manifest and config are still
+    // on their way.
     let start_layers = async {
-        let (taken, previous) = read_destination.await?;
-        // Blobs go over early unless an immutable tag is already taken.
-        let uploads_to = dest.as_ref().filter(|_| taken.is_none());
-        // Layers are CPU and disk work: off the async runtime.
-        let facts = &tree.facts;
-        let mut specs = plan::layer_specs(
-            &conf,
-            &plan.inputs,
-            &tree.layout.dest(plan::DOCROOT),
-            facts.media_bytes,
-            facts.bytes - facts.media_bytes,
-        );
-        let mtime = plan.epoch.seconds;
+        let read = read_destination(plan, &registries.ecr, dest).await?;
         let t = Instant::now();
-        // The checks' walk of the site (error-free, or the build stopped) is
-        // the listing every bucket layer takes its files from.
-        let listing = Arc::new(std::mem::take(&mut tree.facts.listing));
-        for source in specs.iter_mut().flat_map(|s| s.sources.iter_mut()) {
-            if source.kind == layer::SourceKind::Tree {
-                source.listing = Some(listing.clone());
-            }
-        }
-        // Each layer on a blocking thread, as many at once as there are cores
-        // (more only adds buffers and switching); each streams through a
-        // bounded buffer.
-        let reuse = Arc::new(previous.reuse);
-        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        let slots = Arc::new(tokio::sync::Semaphore::new(cores));
-        // No earlier image to reuse from: every layer will almost surely be
-        // sent, so its upload session is opened while it is being built.
-        let preopen =
-            uploads_to.filter(|_| reuse.is_empty()).map(|(dest, image)| (Arc::clone(dest), image.repository.clone()));
-        let tasks: Vec<_> = specs
-            .into_iter()
-            .enumerate()
-            .map(|(i, spec)| {
-                let (reuse, out) = (reuse.clone(), work.path().join(format!("layer-{i}.tar.gz")));
-                let (slots, preopen) = (slots.clone(), preopen.clone());
-                tokio::spawn(async move {
-                    let _slot = slots.acquire_owned().await.expect("the semaphore is never closed");
-                    // Best effort: without a session, the upload opens its own.
-                    let session = async {
-                        match &preopen {
-                            Some((dest, repo)) => dest.open_upload(repo).await.ok(),
-                            None => None,
-                        }
-                    };
-                    let build = tokio::task::spawn_blocking(move || layer::build(&spec, mtime, &out, &reuse));
-                    tokio::join!(build, session)
-                })
-            })
-            .collect();
-        Ok::<_, Error>((taken, previous.known, previous.digest, tasks, t))
+        // Blobs go over early unless an immutable tag is already taken.
+        let uploads_to = dest.filter(|_| read.taken.is_none());
+        let tasks = spawn_layers(plan, &mut prepared, read.previous.reuse, uploads_to, work.path());
+        Ok::<_, Error>((read.taken, read.previous.known, read.previous.digest, tasks, t))
     };
     // Both are awaited, so that when both fail the error shown is always
     // the base's (as when they ran one after the other), not the faster one.
-    let (base_read, layers_started) = tokio::join!(resolve_base, start_layers);
+    let (base_read, layers_started) = tokio::join!(resolve_base(plan, &base_reg), start_layers);
     let (bases, resolve_ms) = base_read?;
     let (taken, known, previous_digest, tasks, t) = layers_started?;
-    let known = &known;
     timings.resolve_base = resolve_ms;
-    let base = &bases[0];
-    let dest = dest.as_ref().map(|(dest, image)| (dest, *image));
-    let uploads_to = dest.as_ref().filter(|_| taken.is_none());
-    // Transfers overlap the compression, in a few shared slots: the base
-    // layers at once, each site layer as soon as it is built; the configs
-    // (outside the slots) as soon as every layer is (they need the diff_ids).
-    let progress = &progress::Progress::for_uploads();
+    let uploads_to = dest.filter(|_| taken.is_none());
+
+    let progress = progress::Progress::for_uploads();
+    let sent = transfer(&bases, tasks, &base_reg, dest, uploads_to, &known, &prepared.metadata, &progress).await;
+    progress.finish();
+    let Sent { layers, images, blobs } = sent?;
+    timings.build_layers = t.elapsed().as_millis() as u64;
+    log_built(plan, &bases, &layers, timings.build_layers);
+
+    let reproducible = plan.epoch.source != EpochSource::Now;
+    let built = Built { plan, bases: &bases, layers: &layers, started, reproducible };
+    match &plan.output {
+        Output::Registry { image } => {
+            let (dest, _) = dest.expect("a registry output has a destination");
+            let published = publish_to_registry(
+                plan,
+                &pairs(&bases, &images),
+                image,
+                dest,
+                &prepared.metadata,
+                blobs,
+                taken,
+                previous_digest,
+                &mut timings,
+            )
+            .await?;
+            let deploy_files = write_deploy_files(plan, image, &published.top.digest)?;
+            let retries = registries.retries();
+            if retries > 0 {
+                tracing::info!("{retries} registry request(s) retried after transient failures");
+            }
+            Ok(built.report(
+                Image {
+                    shown: format!("{}@{}", image.name(), published.top.digest),
+                    digest: published.top.digest.clone(),
+                    media_type: published.top.media_type,
+                    tag: image.tag.clone(),
+                    also_tags: plan.also_tags.clone(),
+                    platforms: published.platforms,
+                },
+                Some(published.pushed),
+                deploy_files,
+                retries,
+                timings,
+            ))
+        }
+        Output::OciDir { path, ref_name } | Output::OciArchive { path, ref_name } => {
+            let archive = matches!(plan.output, Output::OciArchive { .. });
+            let base = &bases[0];
+            let t = Instant::now();
+            let new = write_layout(path, ref_name, archive, &base_reg, base, &layers, &prepared.metadata, work.path())
+                .await?;
+            timings.push = t.elapsed().as_millis() as u64;
+            Ok(built.report(
+                Image {
+                    shown: path.display().to_string(),
+                    digest: new.manifest.digest.clone(),
+                    media_type: new.manifest.media_type,
+                    tag: Some(ref_name.clone()),
+                    also_tags: Vec::new(),
+                    platforms: vec![PlatformImage {
+                        platform: base.platform.to_string(),
+                        manifest: new.manifest.digest.clone(),
+                        base_manifest: base.manifest_digest.clone(),
+                    }],
+                },
+                None,
+                Vec::new(),
+                registries.retries(),
+                timings,
+            ))
+        }
+    }
+}
+
+/// What the checks and the operator's conf leave for the rest of the build.
+struct Prepared {
+    tree: check::TreeOutcome,
+    /// The httpd.conf on disk for its layer.
+    conf: std::path::PathBuf,
+    /// The image's metadata, with the conf's provenance when it came from S3.
+    metadata: image::Metadata,
+}
+
+/// Everything that can refuse the build before any registry call: the
+/// plan's warnings, the contributor's files (before any network call),
+/// the operator's conf (local or S3) and every `.htaccess` against it.
+async fn preflight(plan: &BuildPlan, aws: &aws::Aws, work: &std::path::Path) -> Result<Prepared, Error> {
+    if plan.epoch.source == EpochSource::Now {
+        tracing::warn!(
+            "no SOURCE_DATE_EPOCH and no git commit: timestamps use the current time, so this build is not reproducible"
+        );
+    }
+    for warning in &plan.warnings {
+        tracing::warn!("{warning}");
+    }
+    let inputs = check::Inputs { site: &plan.inputs.site, htpasswd: &plan.inputs.htpasswd };
+    let tree = check::check_inputs(&inputs, &plan.checks);
+    refuse_on_errors(&tree.report)?;
+    let mut metadata = plan.metadata.clone();
+    let (conf, conf_text) = httpd_conf(plan, aws, work, &mut metadata).await?;
+    let conf_shown = plan.inputs.httpd_conf.to_string();
+    refuse_on_errors(&check::check_against_conf(Some((&conf_text, &conf_shown)), &tree, &plan.checks))?;
+    Ok(Prepared { tree, conf, metadata })
+}
+
+/// How registries are reached: the destination by the plan's mode.
+fn access(plan: &BuildPlan) -> connect::Access<'_> {
+    let auth_host = match &plan.output {
+        Output::Registry { image } => Some(image.registry.as_str()),
+        _ => None,
+    };
+    connect::Access {
+        options: &plan.registry,
+        auth: plan.registry_auth,
+        auth_host,
+        aws_account: plan.aws_account.clone(),
+    }
+}
+
+/// The base by digest, every platform's manifest checked against the lock;
+/// with the time it took.
+async fn resolve_base(plan: &BuildPlan, base_reg: &Registry) -> Result<(Vec<base::BaseImage>, u64), Error> {
+    let t = Instant::now();
+    let platforms: Vec<base::Platform> = plan.targets.iter().map(|t| t.platform.clone()).collect();
+    let bases = base::resolve(base_reg, &plan.base, &platforms).await?;
+    for (target, base) in plan.targets.iter().zip(&bases) {
+        // The lock pins each platform's manifest, not only the index.
+        if let Some(expected) = target.expected_manifest.as_ref().filter(|e| **e != base.manifest_digest) {
+            return Err(base::BaseError::LockMismatch {
+                reference: plan.base.to_string(),
+                platform: target.platform.clone(),
+                expected: expected.clone(),
+                found: base.manifest_digest.clone(),
+            }
+            .into());
+        }
+    }
+    Ok((bases, t.elapsed().as_millis() as u64))
+}
+
+/// The destination as the build starts.
+struct DestinationRead {
+    /// An immutable tag that already names an image: the build can only be
+    /// a no-op (same digest) or refused, and nothing is uploaded.
+    taken: Option<digest::Digest>,
+    previous: Previous,
+}
+
+/// The destination, read before the layers so each is uploaded as soon as
+/// it is built: an ECR repository checked (or created), and the tag's
+/// previous image, whose unchanged layers are reused by diff_id without
+/// being compressed again.
+async fn read_destination(
+    plan: &BuildPlan,
+    ecr: &std::collections::HashMap<String, aws::ecr::Ecr>,
+    dest: Option<(&Arc<Registry>, &reference::Reference)>,
+) -> Result<DestinationRead, Error> {
+    let Some((dest, image)) = dest else { return Ok(DestinationRead { taken: None, previous: Previous::default() }) };
+    let immutable = match ecr.get(&image.registry) {
+        Some(ecr) => ensure_ecr_repository(plan, ecr, image).await?,
+        None => false,
+    };
+    // What the tag names now, read once for both uses. For an immutable
+    // tag it decides whether anything may be pushed, so a failed read stops
+    // the build; otherwise it only means no reuse.
+    let tag_manifest = match image.tag.as_deref() {
+        Some(tag) => match dest.get_manifest(&image.repository, tag).await {
+            Ok(found) => Some(found.map(|(bytes, _)| bytes)),
+            Err(e) if immutable => return Err(e.into()),
+            Err(_) => None,
+        },
+        None => None,
+    };
+    let taken = match (&tag_manifest, immutable) {
+        (Some(Some(bytes)), true) => Some(digest::Digest::of_bytes(bytes)),
+        _ => None,
+    };
+    let previous = previous_image(dest, image, tag_manifest, plan.cache_from.as_deref()).await;
+    Ok(DestinationRead { taken, previous })
+}
+
+/// A layer being built on a blocking thread, with the upload session
+/// opened for it meanwhile (if any).
+type LayerTask = tokio::task::JoinHandle<(
+    Result<Result<layer::Layer, layer::LayerError>, tokio::task::JoinError>,
+    Option<reqwest::Url>,
+)>;
+
+/// Starts every layer of the plan's rule (CPU and disk work, off the async
+/// runtime), as many at once as there are cores (more only adds buffers and
+/// switching); each streams through a bounded buffer.
+fn spawn_layers(
+    plan: &BuildPlan,
+    prepared: &mut Prepared,
+    reuse: layer::Reuse,
+    uploads_to: Option<(&Arc<Registry>, &reference::Reference)>,
+    work: &std::path::Path,
+) -> Vec<LayerTask> {
+    let facts = &prepared.tree.facts;
+    let mut specs = plan::layer_specs(
+        &prepared.conf,
+        &plan.inputs,
+        &prepared.tree.layout.dest(plan::DOCROOT),
+        facts.media_bytes,
+        facts.bytes - facts.media_bytes,
+    );
+    let mtime = plan.epoch.seconds;
+    // The checks' walk of the site (error-free, or the build stopped) is
+    // the listing every bucket layer takes its files from.
+    let listing = Arc::new(std::mem::take(&mut prepared.tree.facts.listing));
+    for source in specs.iter_mut().flat_map(|s| s.sources.iter_mut()) {
+        if source.kind == layer::SourceKind::Tree {
+            source.listing = Some(listing.clone());
+        }
+    }
+    let reuse = Arc::new(reuse);
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let slots = Arc::new(tokio::sync::Semaphore::new(cores));
+    // No earlier image to reuse from: every layer will almost surely be
+    // sent, so its upload session is opened while it is being built.
+    let preopen =
+        uploads_to.filter(|_| reuse.is_empty()).map(|(dest, image)| (Arc::clone(dest), image.repository.clone()));
+    specs
+        .into_iter()
+        .enumerate()
+        .map(|(i, spec)| {
+            let (reuse, out) = (reuse.clone(), work.join(format!("layer-{i}.tar.gz")));
+            let (slots, preopen) = (slots.clone(), preopen.clone());
+            tokio::spawn(async move {
+                let _slot = slots.acquire_owned().await.expect("the semaphore is never closed");
+                // Best effort: without a session, the upload opens its own.
+                let session = async {
+                    match &preopen {
+                        Some((dest, repo)) => dest.open_upload(repo).await.ok(),
+                        None => None,
+                    }
+                };
+                let build = tokio::task::spawn_blocking(move || layer::build(&spec, mtime, &out, &reuse));
+                tokio::join!(build, session)
+            })
+        })
+        .collect()
+}
+
+/// What the transfers leave: the layers as built, and for a registry the
+/// assembled images and every blob's fate.
+struct Sent {
+    layers: Vec<layer::Layer>,
+    images: Vec<image::NewImage>,
+    blobs: Vec<publish::BlobReport>,
+}
+
+/// Transfers overlap the compression, in a few shared slots: the base
+/// layers at once, each site layer as soon as it is built; the configs
+/// (outside the slots) as soon as every layer is (they need the diff_ids).
+/// The first failure stops the rest (a base copy too) at once.
+#[allow(clippy::too_many_arguments)]
+async fn transfer(
+    bases: &[base::BaseImage],
+    tasks: Vec<LayerTask>,
+    base_reg: &Registry,
+    dest: Option<(&Arc<Registry>, &reference::Reference)>,
+    uploads_to: Option<(&Arc<Registry>, &reference::Reference)>,
+    known: &publish::Known,
+    metadata: &image::Metadata,
+    progress: &progress::Progress,
+) -> Result<Sent, Error> {
     let transfers = &tokio::sync::Semaphore::new(publish::CONCURRENT_BLOBS);
     let layer_count = tasks.len();
     let (built_tx, mut built_rx) = tokio::sync::mpsc::unbounded_channel::<(usize, layer::Layer)>();
     let site_layers = futures_util::future::try_join_all(tasks.into_iter().enumerate().map(|(i, task)| {
         let built_tx = built_tx.clone();
         async move {
-            let (built, session) = task.await.map_err(|e| Error::Task(e.to_string()))?;
-            let layer = built.map_err(|e| Error::Task(e.to_string()))??;
+            let (built, session) = task.await.map_err(Error::Join)?;
+            let layer = built.map_err(Error::Join)??;
             // The receiver only goes away when the build is failing already.
             let _ = built_tx.send((i, layer.clone()));
             let report = match uploads_to {
@@ -424,7 +564,6 @@ async fn run(plan: &BuildPlan) -> Result<BuildReport, Error> {
         }
     }));
     drop(built_tx);
-    let meta = &metadata;
     let configs = async {
         let mut got: Vec<Option<layer::Layer>> = vec![None; layer_count];
         // Not until the channel closes: each sender lives on through its
@@ -442,7 +581,8 @@ async fn run(plan: &BuildPlan) -> Result<BuildReport, Error> {
         };
         // Assembled once: these configs are sent now, and their manifests
         // after the join.
-        let images = bases.iter().map(|b| image::assemble(b, &all, meta, b.family)).collect::<Result<Vec<_>, _>>()?;
+        let images =
+            bases.iter().map(|b| image::assemble(b, &all, metadata, b.family)).collect::<Result<Vec<_>, _>>()?;
         let mut reports: Vec<publish::BlobReport> = Vec::new();
         if let Some((dest, image)) = uploads_to {
             for config in images.iter().map(|i| &i.config) {
@@ -460,19 +600,19 @@ async fn run(plan: &BuildPlan) -> Result<BuildReport, Error> {
             Some((dest, image)) => {
                 let all: Vec<&base::BaseImage> = bases.iter().collect();
                 let repo = &image.repository;
-                Ok::<_, Error>(publish::base_blobs(dest, repo, &base_reg, &all, known, transfers, progress).await?)
+                Ok::<_, Error>(publish::base_blobs(dest, repo, base_reg, &all, known, transfers, progress).await?)
             }
             None => Ok(Vec::new()),
         }
     };
-    // The first failure stops the rest (a base copy too) at once.
-    let joined = tokio::try_join!(site_layers, base_layers, configs);
-    progress.finish();
-    let (built, base_blobs, (images, config_blobs)) = joined?;
+    let (built, base_blobs, (images, config_blobs)) = tokio::try_join!(site_layers, base_layers, configs)?;
     let (layers, layer_blobs): (Vec<layer::Layer>, Vec<Option<publish::BlobReport>>) = built.into_iter().unzip();
-    let layer_blobs: Vec<publish::BlobReport> = layer_blobs.into_iter().flatten().collect();
-    timings.build_layers = t.elapsed().as_millis() as u64;
-    for b in &bases {
+    let blobs = base_blobs.into_iter().chain(layer_blobs.into_iter().flatten()).chain(config_blobs).collect();
+    Ok(Sent { layers, images, blobs })
+}
+
+fn log_built(plan: &BuildPlan, bases: &[base::BaseImage], layers: &[layer::Layer], ms: u64) {
+    for b in bases {
         tracing::info!(
             "base resolved: {}{} → {} manifest {} ({} base layers)",
             plan.base,
@@ -483,16 +623,183 @@ async fn run(plan: &BuildPlan) -> Result<BuildReport, Error> {
         );
     }
     tracing::info!(
-        "layers built: {} layers ({} reused from the tag's previous image), {} files, {} bytes compressed, in {} ms",
+        "layers built: {} layers ({} reused from the tag's previous image), {} files, {} bytes compressed, in {ms} ms",
         layers.len(),
         layers.iter().filter(|l| l.path.is_none()).count(),
         layers.iter().map(|l| l.files).sum::<u64>(),
         layers.iter().filter(|l| l.path.is_some()).map(|l| l.size).sum::<u64>(),
-        timings.build_layers
     );
+}
 
-    let summary = |actions: Option<&[publish::BlobReport]>| -> Vec<LayerSummary> {
-        layers
+/// Each platform's base with the image built on it.
+fn pairs<'a>(
+    bases: &'a [base::BaseImage],
+    images: &'a [image::NewImage],
+) -> Vec<(&'a base::BaseImage, &'a image::NewImage)> {
+    bases.iter().zip(images).collect()
+}
+
+/// What a push to the registry left.
+struct Published {
+    /// The manifest, or the index over one per platform, the tag names.
+    top: image::Blob,
+    platforms: Vec<PlatformImage>,
+    pushed: publish::PushReport,
+}
+
+/// The manifests (and an index for several platforms) put, the tag read
+/// back, the extra tags set once the image is verified.
+#[allow(clippy::too_many_arguments)]
+async fn publish_to_registry(
+    plan: &BuildPlan,
+    pairs: &[(&base::BaseImage, &image::NewImage)],
+    image: &reference::Reference,
+    dest: &Registry,
+    metadata: &image::Metadata,
+    blobs: Vec<publish::BlobReport>,
+    taken: Option<digest::Digest>,
+    previous_digest: Option<digest::Digest>,
+    timings: &mut Timings,
+) -> Result<Published, Error> {
+    let t = Instant::now();
+    // Several platforms: an index over the images takes the tag.
+    let index = (pairs.len() > 1).then(|| image::index(pairs, metadata));
+    let top = index.clone().unwrap_or_else(|| pairs[0].1.manifest.clone());
+    let already_there = match taken {
+        Some(existing) if existing == top.digest => {
+            tracing::info!("{image} already holds this image and its tags are immutable: nothing to push");
+            true
+        }
+        Some(existing) => {
+            let new = top.digest.clone();
+            return Err(publish::PushError::TagImmutable { image: image.to_string(), existing, new }.into());
+        }
+        None => false,
+    };
+    let mut pushed = publish::PushReport {
+        bytes_uploaded: blobs.iter().filter(|b| b.action == BlobAction::Uploaded).map(|b| b.size).sum(),
+        blobs,
+    };
+    if !already_there {
+        for (_, new) in pairs {
+            let current = previous_digest.as_ref().filter(|_| index.is_none());
+            pushed.bytes_uploaded += publish::manifest(dest, image, new, index.is_none(), current).await?;
+        }
+        if let Some(index) = index.as_ref().filter(|i| previous_digest.as_ref() != Some(&i.digest)) {
+            let reference = image.tag.clone().unwrap_or_else(|| index.digest.to_string());
+            dest.put_manifest(&image.repository, &reference, index.media_type, index.bytes.clone()).await?;
+            pushed.bytes_uploaded += index.size();
+        }
+    }
+    timings.push = t.elapsed().as_millis() as u64;
+    let count = |a| pushed.blobs.iter().filter(|b| b.action == a).count();
+    tracing::info!(
+        "blobs: {} reused, {} mounted, {} uploaded ({} bytes)",
+        count(BlobAction::Reused),
+        count(BlobAction::Mounted),
+        count(BlobAction::Uploaded),
+        pushed.bytes_uploaded
+    );
+    for (b, new) in pairs {
+        tracing::info!("manifest pushed: {}@{} ({})", image.name(), new.manifest.digest, b.platform);
+    }
+    if index.is_some() {
+        tracing::info!("index pushed: {}@{} ({} platforms)", image.name(), top.digest, pairs.len());
+    }
+    let t = Instant::now();
+    publish::verify(dest, image, &top.digest).await?;
+    tracing::info!("verified: {image} → {}", top.digest);
+    // Only once the image is verified, and before any deploy file.
+    for tag in &plan.also_tags {
+        let also = reference::Reference { tag: Some(tag.clone()), digest: None, ..image.clone() };
+        dest.put_manifest(&image.repository, tag, top.media_type, top.bytes.clone()).await?;
+        publish::verify(dest, &also, &top.digest).await?;
+        tracing::info!("also tagged: {also} → {}", top.digest);
+    }
+    timings.verify = t.elapsed().as_millis() as u64;
+    let platforms = pairs
+        .iter()
+        .map(|(b, i)| PlatformImage {
+            platform: b.platform.to_string(),
+            manifest: i.manifest.digest.clone(),
+            base_manifest: b.manifest_digest.clone(),
+        })
+        .collect();
+    Ok(Published { top, platforms, pushed })
+}
+
+/// The deploy files, naming the verified digest.
+fn write_deploy_files(
+    plan: &BuildPlan,
+    image: &reference::Reference,
+    digest: &digest::Digest,
+) -> Result<Vec<String>, Error> {
+    let uri = deploy::image_uri(image, digest, plan.deploy.form);
+    let written = deploy::write(&plan.deploy, &uri)?;
+    for path in &written {
+        tracing::info!("{} written: {uri}", path.display());
+    }
+    if plan.deploy.definitions.is_none() {
+        tracing::info!("no container name (--container-name or CONTAINER_NAME): imagedefinitions.json not written");
+    }
+    Ok(written.iter().map(|p| p.display().to_string()).collect())
+}
+
+/// An OCI layout (or an archive of one) instead of a push.
+#[allow(clippy::too_many_arguments)]
+async fn write_layout(
+    path: &std::path::Path,
+    ref_name: &str,
+    archive: bool,
+    base_reg: &Registry,
+    base: &base::BaseImage,
+    layers: &[layer::Layer],
+    metadata: &image::Metadata,
+    work: &std::path::Path,
+) -> Result<image::NewImage, Error> {
+    let new = image::assemble(base, layers, metadata, base::Family::Oci)?;
+    let layout_dir = if archive { work.join("layout") } else { path.to_owned() };
+    output::write_layout(&layout_dir, ref_name, base_reg, base, layers, &new).await?;
+    if archive {
+        let (layout_dir, path) = (layout_dir.clone(), path.to_owned());
+        tokio::task::spawn_blocking(move || output::write_archive(&layout_dir, &path)).await.map_err(Error::Join)??;
+    }
+    tracing::info!("image written: {} ({ref_name}) → {}", path.display(), new.manifest.digest);
+    Ok(new)
+}
+
+/// The image a build produced, as the report names it.
+struct Image {
+    shown: String,
+    digest: digest::Digest,
+    media_type: &'static str,
+    tag: Option<String>,
+    also_tags: Vec<String>,
+    platforms: Vec<PlatformImage>,
+}
+
+/// What every report holds whatever the output.
+struct Built<'a> {
+    plan: &'a BuildPlan,
+    bases: &'a [base::BaseImage],
+    layers: &'a [layer::Layer],
+    started: Instant,
+    reproducible: bool,
+}
+
+impl Built<'_> {
+    fn report(
+        &self,
+        image: Image,
+        pushed: Option<publish::PushReport>,
+        deploy_files: Vec<String>,
+        retries: u64,
+        mut timings: Timings,
+    ) -> BuildReport {
+        timings.total = self.started.elapsed().as_millis() as u64;
+        let base = &self.bases[0];
+        let layers = self
+            .layers
             .iter()
             .map(|l| LayerSummary {
                 digest: l.digest.clone(),
@@ -500,157 +807,34 @@ async fn run(plan: &BuildPlan) -> Result<BuildReport, Error> {
                 size: l.size,
                 files: l.files,
                 created_by: l.created_by.clone(),
-                action: actions
-                    .and_then(|a| a.iter().find(|b| b.digest == l.digest && b.kind == "layer"))
-                    .map(|b| b.action),
+                action: pushed.as_ref().and_then(|p| {
+                    p.blobs
+                        .iter()
+                        .find(|b| b.digest == l.digest && b.kind == publish::BlobKind::Layer)
+                        .map(|b| b.action)
+                }),
             })
-            .collect()
-    };
-    let base_summary = BaseSummary {
-        reference: plan.base.to_string(),
-        name: plan.base_name.clone(),
-        manifest_digest: base.manifest_digest.clone(),
-        platform: bases.iter().map(|b| b.platform.to_string()).collect::<Vec<_>>().join(","),
-    };
-    let reproducible = plan.epoch.source != EpochSource::Now;
-
-    match &plan.output {
-        Output::Registry { image } => {
-            let pairs: Vec<(&base::BaseImage, &image::NewImage)> = bases.iter().zip(&images).collect();
-            // Several platforms: an index over the images takes the tag.
-            let index = (images.len() > 1).then(|| image::index(&pairs, &metadata));
-            let top = index.as_ref().unwrap_or(&images[0].manifest);
-            let dest = &dest.as_ref().expect("a registry output has a destination").0;
-            let t = Instant::now();
-            let already_there = match taken {
-                Some(existing) if existing == top.digest => {
-                    tracing::info!("{image} already holds this image and its tags are immutable: nothing to push");
-                    true
-                }
-                Some(existing) => {
-                    let new = top.digest.clone();
-                    return Err(publish::PushError::TagImmutable { image: image.to_string(), existing, new }.into());
-                }
-                None => false,
-            };
-            let early: Vec<publish::BlobReport> =
-                base_blobs.into_iter().chain(layer_blobs).chain(config_blobs).collect();
-            let mut pushed = publish::PushReport {
-                bytes_uploaded: early.iter().filter(|b| b.action == BlobAction::Uploaded).map(|b| b.size).sum(),
-                blobs: early,
-            };
-            if !already_there {
-                for (_, new) in &pairs {
-                    let current = previous_digest.as_ref().filter(|_| index.is_none());
-                    pushed.bytes_uploaded += publish::manifest(dest, image, new, index.is_none(), current).await?;
-                }
-                if let Some(index) = index.as_ref().filter(|i| previous_digest.as_ref() != Some(&i.digest)) {
-                    let reference = image.tag.clone().unwrap_or_else(|| index.digest.to_string());
-                    dest.put_manifest(&image.repository, &reference, index.media_type, index.bytes.clone()).await?;
-                    pushed.bytes_uploaded += index.size();
-                }
-            }
-            let new = top;
-            timings.push = t.elapsed().as_millis() as u64;
-            let count = |a| pushed.blobs.iter().filter(|b| b.action == a).count();
-            tracing::info!(
-                "blobs: {} reused, {} mounted, {} uploaded ({} bytes)",
-                count(BlobAction::Reused),
-                count(BlobAction::Mounted),
-                count(BlobAction::Uploaded),
-                pushed.bytes_uploaded
-            );
-            for (b, i) in &pairs {
-                tracing::info!("manifest pushed: {}@{} ({})", image.name(), i.manifest.digest, b.platform);
-            }
-            if index.is_some() {
-                tracing::info!("index pushed: {}@{} ({} platforms)", image.name(), new.digest, pairs.len());
-            }
-            let t = Instant::now();
-            publish::verify(dest, image, &new.digest).await?;
-            tracing::info!("verified: {image} → {}", new.digest);
-            // Only once the image is verified, and before any deploy file.
-            for tag in &plan.also_tags {
-                let also = reference::Reference { tag: Some(tag.clone()), digest: None, ..image.clone() };
-                dest.put_manifest(&image.repository, tag, new.media_type, new.bytes.clone()).await?;
-                publish::verify(dest, &also, &new.digest).await?;
-                tracing::info!("also tagged: {also} → {}", new.digest);
-            }
-            timings.verify = t.elapsed().as_millis() as u64;
-            let uri = deploy::image_uri(image, &new.digest, plan.deploy.form);
-            let deploy_files = deploy::write(&plan.deploy, &uri)?;
-            for path in &deploy_files {
-                tracing::info!("{} written: {uri}", path.display());
-            }
-            if plan.deploy.definitions.is_none() {
-                tracing::info!(
-                    "no container name (--container-name or CONTAINER_NAME): imagedefinitions.json not written"
-                );
-            }
-            timings.total = started.elapsed().as_millis() as u64;
-            let retries = registries.retries();
-            if retries > 0 {
-                tracing::info!("{retries} registry request(s) retried after transient failures");
-            }
-            Ok(BuildReport {
-                retries,
-                image: format!("{}@{}", image.name(), new.digest),
-                digest: new.digest.clone(),
-                tag: image.tag.clone(),
-                also_tags: plan.also_tags.clone(),
-                manifest_media_type: new.media_type,
-                platforms: pairs
-                    .iter()
-                    .map(|(b, i)| PlatformImage {
-                        platform: b.platform.to_string(),
-                        manifest: i.manifest.digest.clone(),
-                        base_manifest: b.manifest_digest.clone(),
-                    })
-                    .collect(),
-                base: base_summary,
-                layers: summary(Some(&pushed.blobs)),
-                bytes_uploaded: pushed.bytes_uploaded,
-                blobs: Some(pushed.blobs),
-                deploy_files: deploy_files.iter().map(|p| p.display().to_string()).collect(),
-                reproducible,
-                timings_ms: timings,
-            })
-        }
-        Output::OciDir { path, ref_name } | Output::OciArchive { path, ref_name } => {
-            let new = image::assemble(base, &layers, &metadata, base::Family::Oci)?;
-            let t = Instant::now();
-            let archive = matches!(plan.output, Output::OciArchive { .. });
-            let layout_dir = if archive { work.path().join("layout") } else { path.clone() };
-            output::write_layout(&layout_dir, ref_name, &base_reg, base, &layers, &new).await?;
-            if archive {
-                let (layout_dir, path) = (layout_dir.clone(), path.clone());
-                tokio::task::spawn_blocking(move || output::write_archive(&layout_dir, &path))
-                    .await
-                    .map_err(|e| Error::Task(e.to_string()))??;
-            }
-            timings.push = t.elapsed().as_millis() as u64;
-            tracing::info!("image written: {} ({ref_name}) → {}", path.display(), new.manifest.digest);
-            timings.total = started.elapsed().as_millis() as u64;
-            Ok(BuildReport {
-                retries: registries.retries(),
-                image: path.display().to_string(),
-                digest: new.manifest.digest.clone(),
-                tag: Some(ref_name.clone()),
-                also_tags: Vec::new(),
-                manifest_media_type: new.manifest.media_type,
-                platforms: vec![PlatformImage {
-                    platform: base.platform.to_string(),
-                    manifest: new.manifest.digest.clone(),
-                    base_manifest: base.manifest_digest.clone(),
-                }],
-                base: base_summary,
-                layers: summary(None),
-                bytes_uploaded: 0,
-                blobs: None,
-                deploy_files: Vec::new(),
-                reproducible,
-                timings_ms: timings,
-            })
+            .collect();
+        BuildReport {
+            digest: image.digest,
+            image: image.shown,
+            tag: image.tag,
+            also_tags: image.also_tags,
+            manifest_media_type: image.media_type,
+            platforms: image.platforms,
+            base: BaseSummary {
+                reference: self.plan.base.to_string(),
+                name: self.plan.base_name.clone(),
+                manifest_digest: base.manifest_digest.clone(),
+                platform: self.bases.iter().map(|b| b.platform.to_string()).collect::<Vec<_>>().join(","),
+            },
+            layers,
+            bytes_uploaded: pushed.as_ref().map_or(0, |p| p.bytes_uploaded),
+            retries,
+            blobs: pushed.map(|p| p.blobs),
+            deploy_files,
+            reproducible: self.reproducible,
+            timings_ms: timings,
         }
     }
 }
