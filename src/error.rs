@@ -63,15 +63,50 @@ pub const EXIT_FAILED: u8 = 1;
 pub const EXIT_USAGE: u8 = 2;
 
 impl Error {
+    /// One table, every variant on its own merits: 2 when the input must
+    /// change (rerunning will not help), 1 when the world may (rerunning
+    /// might). No wildcard: a new variant does not compile until it is here.
     pub fn exit_code(&self) -> u8 {
         match self {
-            // The user's input is wrong: fix it, rerunning will not help.
-            Error::Plan(_)
-            | Error::Layer(_)
-            | Error::Checks(_)
-            | Error::Lock(_)
-            | Error::Base(base::BaseError::NotPinned { .. }) => EXIT_USAGE,
-            _ => EXIT_FAILED,
+            Error::Plan(_) | Error::Checks(_) | Error::Lock(_) | Error::ConfDigest { .. } => EXIT_USAGE,
+            Error::Layer(e) => match e {
+                // What the contributor put in the tree.
+                layer::LayerError::Site(_)
+                | layer::LayerError::Symlink { .. }
+                | layer::LayerError::SpecialFile { .. }
+                | layer::LayerError::WrongKind { .. } => EXIT_USAGE,
+                // A full disk, a file edited during the build: rerun.
+                layer::LayerError::Io { .. } | layer::LayerError::Changed { .. } => EXIT_FAILED,
+            },
+            Error::Base(e) => match e {
+                base::BaseError::NotPinned { .. }
+                | base::BaseError::NoPlatform { .. }
+                | base::BaseError::WrongPlatform { .. }
+                | base::BaseError::PinMismatch { .. }
+                | base::BaseError::LockMismatch { .. } => EXIT_USAGE,
+                base::BaseError::NotFound { .. }
+                | base::BaseError::Malformed { .. }
+                | base::BaseError::Registry(_)
+                | base::BaseError::Detect { .. } => EXIT_FAILED,
+            },
+            Error::Push(e) => match e {
+                publish::PushError::TagImmutable { .. } | publish::PushError::RepositoryMissing { .. } => EXIT_USAGE,
+                publish::PushError::Registry(_)
+                | publish::PushError::BlobMissing { .. }
+                | publish::PushError::TagMoved { .. }
+                | publish::PushError::TagMissing { .. } => EXIT_FAILED,
+            },
+            Error::Image(_)
+            | Error::Registry(_)
+            | Error::Connect(_)
+            | Error::Output(_)
+            | Error::Deploy(_)
+            | Error::Aws(_)
+            | Error::S3(_)
+            | Error::Read { .. }
+            | Error::Write { .. }
+            | Error::WorkDir { .. }
+            | Error::Join(_) => EXIT_FAILED,
         }
     }
 }
@@ -84,4 +119,26 @@ fn render_errors(report: &check::Report) -> String {
         .map(|f| f.to_string())
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn input_errors_exit_2_and_what_a_rerun_may_fix_exits_1() {
+        let io = || std::io::Error::other("disk full");
+        let layer = |e| Error::Layer(e);
+        assert_eq!(layer(layer::LayerError::Io { op: "write", path: "/tmp/x".into(), source: io() }).exit_code(), 1);
+        assert_eq!(layer(layer::LayerError::Changed { path: "a".into(), expected: 1 }).exit_code(), 1);
+        assert_eq!(layer(layer::LayerError::Site(crate::site::SiteError::Symlink { path: "a".into() })).exit_code(), 2);
+        assert_eq!(Error::Plan(plan::PlanError::NoHttpdConf).exit_code(), 2);
+        assert_eq!(Error::Read { path: "a".into(), source: io() }.exit_code(), 1);
+        let immutable = publish::PushError::TagImmutable {
+            image: "r/x:1".into(),
+            existing: crate::digest::Digest::of_bytes(b"a"),
+            new: crate::digest::Digest::of_bytes(b"b"),
+        };
+        assert_eq!(Error::Push(immutable).exit_code(), 2);
+    }
 }

@@ -34,7 +34,7 @@ fn main() -> ExitCode {
                 }
                 Err(e) => {
                     eprintln!("error: {e}");
-                    ExitCode::from(sitepack::error::EXIT_USAGE)
+                    ExitCode::from(e.exit_code())
                 }
             }
         }

@@ -64,6 +64,17 @@ fn warnings_alone_exit_zero_and_usage_errors_exit_two() {
     let missing = run(check(repo.path()).args(["--site", "nope"]));
     assert_eq!(missing.status.code(), Some(2));
     assert!(missing.stderr.contains("site directory nope (from --site) does not exist"), "{}", missing.stderr);
+
+    // S3 unreachable is the world's fault, not the input's: 1, not 2.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let outage = run(check(repo.path())
+        .args(["--httpd-conf", "s3://ops-conf/coffeefans/httpd.conf"])
+        .env("AWS_ENDPOINT_URL_S3", format!("http://127.0.0.1:{port}"))
+        .env("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+        .env("AWS_SECRET_ACCESS_KEY", "secret")
+        .env("AWS_DEFAULT_REGION", "eu-west-1")
+        .env("AWS_MAX_ATTEMPTS", "1"));
+    assert_eq!(outage.status.code(), Some(1), "{}", outage.stderr);
 }
 
 #[test]
