@@ -8,31 +8,13 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
+use common::codebuild::{committed_example_repo, script};
 use common::moto::{Moto, ACCOUNT};
 use common::*;
 use serde_json::Value;
 
 fn buildspec() -> Value {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("buildspec.yml");
-    let json = run_ok(
-        Command::new(common::moto::venv().join("bin/python"))
-            .args(["-c", "import sys, json, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))"])
-            .arg(path),
-    );
-    serde_json::from_str(&json).unwrap()
-}
-
-/// The phases' commands as one bash script; a failing command fails the
-/// build there, as in CodeBuild.
-fn script(spec: &Value) -> String {
-    let mut out = String::new();
-    for phase in ["install", "pre_build", "build", "post_build"] {
-        for cmd in spec["phases"][phase]["commands"].as_array().into_iter().flatten() {
-            let cmd = cmd.as_str().unwrap();
-            out.push_str(&format!("{{\n{cmd}\n}} || {{ echo \"buildspec: {phase} failed\" >&2; exit 1; }}\n"));
-        }
-    }
-    out
+    common::codebuild::parse_buildspec(&Path::new(env!("CARGO_MANIFEST_DIR")).join("buildspec.yml"))
 }
 
 #[test]
@@ -57,22 +39,7 @@ fn buildspec_run_pushes_the_site_and_writes_the_artifacts() {
     let base = reg.push_image(&format!("oci:{}:latest", tiny_base_layout().display()), "base/httpd:1");
 
     // The contributor's checkout, with git metadata (CodePipeline "full clone").
-    let repo = example_repo();
-    let git = |args: &[&str]| {
-        run_ok(
-            Command::new("git")
-                .arg("-C")
-                .arg(repo.path())
-                .args(args)
-                .env("GIT_CONFIG_GLOBAL", "/dev/null")
-                .env("GIT_COMMITTER_DATE", "@1650000000 +0000")
-                .env("GIT_AUTHOR_DATE", "@1650000000 +0000"),
-        )
-    };
-    git(&["init", "-q"]);
-    git(&["add", "."]);
-    git(&["-c", "user.name=c", "-c", "user.email=c@example.org", "commit", "-q", "-m", "site"]);
-    let commit = git(&["rev-parse", "HEAD"]).trim().to_owned();
+    let (repo, commit) = committed_example_repo();
 
     let sitepack_dir = Path::new(env!("CARGO_BIN_EXE_sitepack")).parent().unwrap().to_owned();
     let mut cmd = Command::new("bash");

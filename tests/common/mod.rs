@@ -4,6 +4,7 @@
 //! podman for running what it built.
 #![allow(dead_code)] // each test binary uses a different subset
 
+pub mod codebuild;
 pub mod fault_proxy;
 pub mod moto;
 pub mod token_server;
