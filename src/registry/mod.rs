@@ -267,6 +267,7 @@ impl Registry {
     /// loopback and `--insecure-registry` hosts HTTPS first and plain HTTP
     /// when TLS cannot be spoken, as docker does.
     pub async fn connect(name: &str, api_host: &str, how: Auth, opts: &Options) -> Result<Registry, RegistryError> {
+        opts.retry.start();
         let http = http_client(opts.io_timeout)
             .map_err(|detail| RegistryError::Protocol { registry: name.to_owned(), detail })?;
         let https = Url::parse(&format!("https://{api_host}/"))

@@ -8,6 +8,7 @@
 //! code and message. go-containerregistry retries 408/5xx (and lately 429);
 //! kaniko and oci-client do not retry pushes at all.
 
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant, SystemTime};
 
 use reqwest::StatusCode;
@@ -16,21 +17,35 @@ use super::RegistryError;
 
 #[derive(Debug, Clone)]
 pub struct RetryPolicy {
-    /// No retry starts after this instant.
-    pub deadline: Instant,
+    /// No retry starts later than this after the clock started.
+    pub budget: Duration,
+    /// When the first registry was connected: the budget's clock, shared by
+    /// every copy of the policy (a plan made early must not eat into it).
+    started: Arc<OnceLock<Instant>>,
     pub max_attempts: u32,
     pub base_delay: Duration,
     pub max_delay: Duration,
 }
 
 impl RetryPolicy {
-    pub fn new(total: Duration) -> RetryPolicy {
+    pub fn new(budget: Duration) -> RetryPolicy {
         RetryPolicy {
-            deadline: Instant::now() + total,
+            budget,
+            started: Arc::default(),
             max_attempts: 8,
             base_delay: Duration::from_millis(200),
             max_delay: Duration::from_secs(20),
         }
+    }
+
+    /// Starts the budget's clock, once: when the first registry is connected.
+    pub fn start(&self) -> Instant {
+        *self.started.get_or_init(Instant::now)
+    }
+
+    /// No retry starts after this instant.
+    pub fn deadline(&self) -> Instant {
+        self.start() + self.budget
     }
 
     /// How long to wait before attempt `next` (2, 3, …), or None when the
@@ -43,7 +58,7 @@ impl RetryPolicy {
         let exp = self.base_delay.saturating_mul(1 << (next - 2).min(16)).min(self.max_delay);
         // Full jitter over the upper half: spreads herds, keeps progress.
         let wait = hinted.unwrap_or_else(|| exp / 2 + exp.mul_f64(jitter() / 2.0));
-        (Instant::now() + wait < self.deadline).then_some(wait)
+        (Instant::now() + wait < self.deadline()).then_some(wait)
     }
 }
 
@@ -133,6 +148,17 @@ mod tests {
         assert_eq!(parse_retry_after("7"), Some(Duration::from_secs(7)));
         assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT"), Some(Duration::ZERO));
         assert_eq!(parse_retry_after("soon"), None);
+    }
+
+    #[test]
+    fn the_deadline_counts_from_the_first_connection_not_from_the_plan() {
+        let p = RetryPolicy::new(Duration::from_millis(300));
+        let copy = p.clone();
+        // Planning took longer than the whole budget: no retry time is lost.
+        std::thread::sleep(Duration::from_millis(400));
+        let started = copy.start();
+        assert!(p.deadline() >= started + Duration::from_millis(300), "copies share one clock");
+        assert!(p.delay(&status(503, Some(Duration::from_millis(10))), 2).is_some());
     }
 
     #[test]
