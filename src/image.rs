@@ -14,7 +14,10 @@ use crate::layer::Layer;
 
 /// The seed's entrypoint; a base `Cmd` would be appended to it, so Cmd is cleared.
 pub const ENTRYPOINT: [&str; 5] = ["/usr/sbin/httpd", "-e", "DEBUG", "-D", "FOREGROUND"];
-pub const EXPOSED_PORT: &str = "80/tcp";
+/// `EXPOSE 80` as the config names it.
+pub fn exposed_port() -> String {
+    format!("{}/tcp", crate::layout::EXPOSED_PORT)
+}
 
 /// A serialised document and the digest of exactly those bytes.
 #[derive(Debug, Clone)]
@@ -173,7 +176,7 @@ fn patch_config(base: &BaseImage, layers: &[Layer], meta: &Metadata) -> Result<V
     run.remove("Cmd");
     object_entry(run, "ExposedPorts")
         .ok_or_else(|| bad("`config.ExposedPorts` is not an object"))?
-        .insert(EXPOSED_PORT.into(), json!({}));
+        .insert(exposed_port(), json!({}));
     let labels = object_entry(run, "Labels").ok_or_else(|| bad("`config.Labels` is not an object"))?;
     for (k, v) in meta.annotations(base) {
         labels.insert(k, json!(v));
@@ -189,7 +192,7 @@ fn patch_config(base: &BaseImage, layers: &[Layer], meta: &Metadata) -> Result<V
         history.push(json!({"created": meta.created, "created_by": layer.created_by, "comment": "sitepack"}));
     }
     for line in
-        [format!("EXPOSE {}", EXPOSED_PORT.trim_end_matches("/tcp")), format!("ENTRYPOINT {}", json!(ENTRYPOINT))]
+        [format!("EXPOSE {}", crate::layout::EXPOSED_PORT), format!("ENTRYPOINT {}", json!(ENTRYPOINT))]
     {
         history.push(json!({"created": meta.created, "created_by": line, "comment": "sitepack", "empty_layer": true}));
     }

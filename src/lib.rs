@@ -21,6 +21,7 @@ pub mod error;
 pub mod gzip;
 pub mod image;
 pub mod layer;
+pub mod layout;
 pub mod output;
 pub mod plan;
 pub mod progress;

@@ -29,11 +29,11 @@ use crate::layer::{Kind, LayerSpec, Select, Source, SourceKind};
 use crate::reference::Reference;
 use crate::registry;
 
-pub const HTTPD_CONF_DEST: &str = "/etc/httpd/conf/httpd.conf";
-pub const HTPASSWD_DEST: &str = "/opt/.htpasswd";
-pub const DOCROOT: &str = "/var/www/html";
 /// Where a contributor might put a conf of their own; it is never used.
-pub const CONTRIBUTOR_CONF: &str = "conf/httpd.conf";
+pub use crate::layout::CONTRIBUTOR_CONF;
+pub use crate::layout::DOCROOT;
+pub use crate::layout::HTPASSWD_DEST;
+pub use crate::layout::HTTPD_CONF_DEST;
 pub const DEFAULT_CONF_MAX_BYTES: u64 = 1 << 20;
 
 #[derive(Debug, Clone)]
@@ -679,8 +679,8 @@ pub fn build_plan(args: BuildArgs, env: Env<'_>) -> Result<BuildPlan, PlanError>
     // The contributor's paths (the checkout's file or the defaults) are
     // confined to the checkout before anything there is opened; the
     // operator's (flags, --config) are taken as given.
-    let (site, site_from) = input_path(args.site, file.site, owner, "site");
-    let (htpasswd, htpasswd_from) = input_path(args.htpasswd, file.htpasswd, owner, "users/htpasswd");
+    let (site, site_from) = input_path(args.site, file.site, owner, crate::layout::SITE);
+    let (htpasswd, htpasswd_from) = input_path(args.htpasswd, file.htpasswd, owner, crate::layout::HTPASSWD);
     for (setting, path, from) in [("site", &site, site_from), ("htpasswd", &htpasswd, htpasswd_from)] {
         if let Some(from) = from {
             confine(setting, path, from, Path::new("."))?;
@@ -773,7 +773,7 @@ pub fn build_plan(args: BuildArgs, env: Env<'_>) -> Result<BuildPlan, PlanError>
         return Err(PlanError::DefinitionsWithoutRegistry(output_text));
     }
     let definitions = match (registry_output, container_name, definitions) {
-        (true, Some(name), path) => Some((path.unwrap_or_else(|| "imagedefinitions.json".into()), name)),
+        (true, Some(name), path) => Some((path.unwrap_or_else(|| crate::layout::IMAGE_DEFINITIONS.into()), name)),
         (true, None, Some(_)) => return Err(PlanError::NoContainerName),
         _ => None,
     };
@@ -866,7 +866,7 @@ const MEDIA_BUCKET: u64 = 64 << 20;
 pub fn layer_specs(conf: &Path, inputs: &Inputs, site_dest: &str, media_bytes: u64, page_bytes: u64) -> Vec<LayerSpec> {
     let settings = [
         copy(conf, HTTPD_CONF_DEST, SourceKind::File, Select::All, "conf/httpd.conf", "/etc/httpd/conf/"),
-        copy(&inputs.htpasswd, HTPASSWD_DEST, SourceKind::File, Select::All, "users/htpasswd", HTPASSWD_DEST),
+        copy(&inputs.htpasswd, HTPASSWD_DEST, SourceKind::File, Select::All, crate::layout::HTPASSWD, HTPASSWD_DEST),
     ];
     let site_shown = format!("{site_dest}/");
     let buckets = |bytes: u64, per: u64, max: u64| bytes.div_ceil(per).clamp(1, max) as u32;
@@ -912,7 +912,10 @@ pub fn deploy_paths_hint(args: &BuildArgs, env: Env<'_>) -> Vec<PathBuf> {
     let mut out = Vec::new();
     if args.container_name.is_some() || file.container_name.is_some() {
         out.push(
-            args.image_definitions.clone().or(file.image_definitions).unwrap_or_else(|| "imagedefinitions.json".into()),
+            args.image_definitions
+                .clone()
+                .or(file.image_definitions)
+                .unwrap_or_else(|| crate::layout::IMAGE_DEFINITIONS.into()),
         );
     }
     out.extend(args.image_detail.clone().or(file.image_detail));

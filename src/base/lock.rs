@@ -17,7 +17,7 @@ use super::Platform;
 use crate::digest::Digest;
 use crate::reference::Reference;
 
-pub const DEFAULT_PATH: &str = "base/base.lock";
+pub use crate::layout::BASE_LOCK as DEFAULT_PATH;
 /// Bumped when the file's meaning changes; older sitepacks refuse newer files.
 pub const FORMAT: u32 = 1;
 

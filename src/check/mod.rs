@@ -326,7 +326,12 @@ pub fn check_against_conf(conf: Option<(&str, &str)>, outcome: &TreeOutcome, set
     let model = match conf {
         Some((text, conf_shown)) => {
             let model = conf::Conf::load(text, conf_shown, settings.version, &builtins, settings.tree.as_ref());
-            report.extend(model.lint(conf_shown, &settings.docroot, policy::HTPASSWD_PATH, 80));
+            report.extend(model.lint(
+                conf_shown,
+                &settings.docroot,
+                crate::layout::HTPASSWD_DEST,
+                crate::layout::EXPOSED_PORT,
+            ));
             if let Some(dsos) = &settings.dsos {
                 report.extend(model.missing_modules(dsos));
                 report.extend(unneeded_in_base(dsos, settings.base_shown.as_deref().unwrap_or("the pinned base")));

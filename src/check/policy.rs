@@ -99,7 +99,7 @@ impl Rule {
 }
 
 /// The only password file a contributor may point at.
-pub const HTPASSWD_PATH: &str = "/opt/.htpasswd";
+pub use crate::layout::HTPASSWD_DEST as HTPASSWD_PATH;
 
 /// Modules no contributor's `.htaccess` may use under this policy: loading
 /// them only widens what a hole in it could reach (conf lint warns).

@@ -23,11 +23,11 @@ pub async fn check(args: cli::CheckCommand, env: plan::Env<'_>) -> Result<check:
     // Paths given by flag are the operator's; the defaults are the checkout's.
     let site = match args.site {
         Some(path) => path,
-        None => plan::default_input("site", "site")?,
+        None => plan::default_input("site", crate::layout::SITE)?,
     };
     let htpasswd = match args.htpasswd {
         Some(path) => path,
-        None => plan::default_input("htpasswd", "users/htpasswd")?,
+        None => plan::default_input("htpasswd", crate::layout::HTPASSWD)?,
     };
     plan::check_input("site directory", &site, "--site", true)?;
     plan::check_input("htpasswd file", &htpasswd, "--htpasswd", false)?;
