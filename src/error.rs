@@ -79,23 +79,21 @@ impl Error {
                 layer::LayerError::Io { .. } | layer::LayerError::Changed { .. } => EXIT_FAILED,
             },
             Error::Base(e) => match e {
-                base::BaseError::NotPinned { .. }
-                | base::BaseError::NoPlatform { .. }
+                base::BaseError::NotPinned { .. } => EXIT_USAGE,
+                // A platform or pin the registry does not give as the plan
+                // says: the registry may change under a tag, so 1, as before.
+                base::BaseError::NoPlatform { .. }
                 | base::BaseError::WrongPlatform { .. }
                 | base::BaseError::PinMismatch { .. }
-                | base::BaseError::LockMismatch { .. } => EXIT_USAGE,
-                base::BaseError::NotFound { .. }
+                | base::BaseError::LockMismatch { .. }
+                | base::BaseError::NotFound { .. }
                 | base::BaseError::Malformed { .. }
                 | base::BaseError::Registry(_)
                 | base::BaseError::Detect { .. } => EXIT_FAILED,
             },
-            Error::Push(e) => match e {
-                publish::PushError::TagImmutable { .. } | publish::PushError::RepositoryMissing { .. } => EXIT_USAGE,
-                publish::PushError::Registry(_)
-                | publish::PushError::BlobMissing { .. }
-                | publish::PushError::TagMoved { .. }
-                | publish::PushError::TagMissing { .. } => EXIT_FAILED,
-            },
+            // The registry's answer (a repository not created yet, a tag
+            // taken): what a pipeline treats as a failed push.
+            Error::Push(_) => EXIT_FAILED,
             Error::Image(_)
             | Error::Registry(_)
             | Error::Connect(_)
@@ -139,6 +137,6 @@ mod tests {
             existing: crate::digest::Digest::of_bytes(b"a"),
             new: crate::digest::Digest::of_bytes(b"b"),
         };
-        assert_eq!(Error::Push(immutable).exit_code(), 2);
+        assert_eq!(Error::Push(immutable).exit_code(), 1);
     }
 }
