@@ -434,7 +434,10 @@ mod tests {
             if path.is_dir() {
                 touch_all(&path, when);
             }
-            File::options().write(true).open(&path).or_else(|_| File::open(&path)).unwrap().set_modified(when).ok();
+            let file = File::options().write(true).open(&path).or_else(|_| File::open(&path)).unwrap();
+            file.set_modified(when).unwrap();
+            // The test means nothing unless the times really changed.
+            assert_eq!(fs::metadata(&path).unwrap().modified().unwrap(), when, "{}", path.display());
         }
     }
 

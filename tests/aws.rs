@@ -20,7 +20,7 @@ struct Rig {
 fn rig() -> Rig {
     let moto = Moto::start();
     let reg = Registry::start_ecr_like(ACCOUNT);
-    let base = reg.push_image(&format!("oci:{}:latest", tiny_base_layout().display()), "base/tiny:1");
+    let base = reg.push_tiny_base("base/tiny:1");
     Rig { moto, reg, base, repo: example_repo() }
 }
 
@@ -242,7 +242,7 @@ fn an_ecr_token_refused_mid_push_is_fetched_again_once() {
         htpasswd: Some(("AWS".into(), TOKEN_PASSWORD.into())),
         ..Default::default()
     });
-    let base = reg.push_image(&format!("oci:{}:latest", tiny_base_layout().display()), "base/tiny:1");
+    let base = reg.push_tiny_base("base/tiny:1");
     let proxy = FaultProxy::start(reg.port);
     let refused = Fault::Status { code: 401, retry_after: None, body: None };
     proxy.set_rules(vec![Rule::new("PUT", "/v2/sites/coffeefans/blobs/uploads/", refused)]);

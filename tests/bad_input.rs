@@ -30,7 +30,7 @@ const SECRET: &str = "correct-horse-battery";
 fn rig() -> Rig {
     let anon = Registry::start();
     let auth = Registry::start_with_auth("ci", SECRET);
-    let base = anon.push_image(&format!("oci:{}:latest", tiny_base_layout().display()), "base/tiny:1");
+    let base = anon.push_tiny_base("base/tiny:1");
     Rig { anon, auth, base }
 }
 

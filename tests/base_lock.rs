@@ -308,7 +308,7 @@ fn mirror_copies_an_index_without_changing_its_digest_and_pins_the_copy() {
 #[test]
 fn a_base_without_httpd_is_refused_and_the_lock_is_left_alone() {
     let reg = Registry::start();
-    let base = reg.push_image(&format!("oci:{}:latest", tiny_base_layout().display()), "base/tiny:1");
+    let base = reg.push_tiny_base("base/tiny:1");
     let repo = example_repo();
     let out = run(sitepack(repo.path()).args(["base", "pin", &base]));
     assert_eq!(out.status.code(), Some(1), "{}", out.stderr);

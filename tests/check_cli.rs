@@ -8,9 +8,11 @@ use std::process::Command;
 
 use common::*;
 
+/// `sitepack check` in `repo`, with none of the host's settings: the
+/// operator's conf only where a test names it.
 fn check(repo: &std::path::Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sitepack"));
-    cmd.current_dir(repo).env_remove("HTTPD_CONF_URI").env_remove("SITEPACK_NAMESPACE").arg("check");
+    let mut cmd = sitepack_scrubbed();
+    cmd.current_dir(repo).arg("check");
     cmd
 }
 

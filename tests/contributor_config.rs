@@ -86,7 +86,7 @@ fn lock_text(pinned: &str) -> String {
 
 fn start() -> (Registry, String) {
     let registry = Registry::start();
-    let base = registry.push_image(&format!("oci:{}:latest", tiny_base_layout().display()), "base/tiny:1");
+    let base = registry.push_tiny_base("base/tiny:1");
     (registry, base)
 }
 

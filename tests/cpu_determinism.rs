@@ -67,7 +67,7 @@ fn add_content(repo: &Path) {
 #[test]
 fn layers_are_the_same_bytes_on_every_cpu_with_sse42() {
     let reg = Registry::start();
-    let base = reg.push_image(&format!("oci:{}:latest", tiny_base_layout().display()), "base/tiny:1");
+    let base = reg.push_tiny_base("base/tiny:1");
     let repo = example_repo();
     add_content(repo.path());
 

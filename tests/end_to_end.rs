@@ -115,7 +115,7 @@ fn oci_layout_and_archive_outputs_load_and_serve_the_same_site() {
 #[test]
 fn skopeo_and_umoci_read_the_pushed_image_with_root_owned_normalised_files() {
     let reg = Registry::start();
-    let base = reg.push_image(&format!("oci:{}:latest", tiny_base_layout().display()), "base/tiny:1");
+    let base = reg.push_tiny_base("base/tiny:1");
     let repo = example_repo();
     // Contributor files with odd modes: normalised to 0644/0755 in the image.
     use std::os::unix::fs::PermissionsExt;

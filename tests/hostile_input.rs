@@ -2,13 +2,15 @@
 //! `sitepack build` with its rule id, before anything is pushed. Afterwards
 //! the tag must not exist, and no blob in the registry's storage may hold a
 //! marker planted in the build's environment (what a link to
-//! /proc/self/environ would leak).
+//! /proc/self/environ would leak): neither from the refused builds nor from
+//! a benign control built and pushed with the same environment.
 
 mod common;
 
+use std::collections::BTreeSet;
 use std::io::Read;
 use std::os::unix::fs::symlink;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use common::*;
 
@@ -329,8 +331,18 @@ fn cases() -> Vec<Case> {
     ]
 }
 
-/// Every blob in the registry's storage, decompressed when gzip.
-fn registry_blobs_contain(reg: &Registry, needle: &str) -> bool {
+/// What a scan of the registry's blob store found.
+struct BlobScan {
+    /// The digests (hex) of every blob read.
+    read: BTreeSet<String>,
+    /// The blobs that hold the needle.
+    holding: Vec<PathBuf>,
+}
+
+/// Reads every blob in the registry's storage (`…/blobs/sha256/xx/HEX/data`),
+/// decompressed when gzip, looking for `needle`.
+fn scan_registry_blobs(reg: &Registry, needle: &str) -> BlobScan {
+    let mut scan = BlobScan { read: BTreeSet::new(), holding: Vec::new() };
     let mut stack = vec![reg.dir.path().join("data")];
     while let Some(dir) = stack.pop() {
         for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
@@ -345,21 +357,40 @@ fn registry_blobs_contain(reg: &Registry, needle: &str) -> bool {
                 text.clear();
                 let _ = flate2::read::GzDecoder::new(&bytes[..]).read_to_end(&mut text);
             }
+            if path.ends_with("data") {
+                scan.read.insert(path.parent().unwrap().file_name().unwrap().to_string_lossy().into_owned());
+            }
             if text.windows(needle.len()).any(|w| w == needle.as_bytes()) {
-                return true;
+                scan.holding.push(path);
             }
         }
     }
-    false
+    scan
+}
+
+/// The digests (hex) of the blobs `repo_tag` is made of: config and layers.
+fn blobs_of(reg: &Registry, repo_tag: &str) -> BTreeSet<String> {
+    let manifest = reg.inspect(repo_tag, false);
+    std::iter::once(&manifest["config"])
+        .chain(manifest["layers"].as_array().unwrap())
+        .map(|d| d["digest"].as_str().unwrap().trim_start_matches("sha256:").to_owned())
+        .collect()
 }
 
 #[test]
 fn hostile_input_is_refused_with_its_rule_and_nothing_is_pushed() {
     let reg = Registry::start();
-    let base = reg.push_image(&format!("oci:{}:latest", tiny_base_layout().display()), "base/tiny:1");
+    let base = reg.push_tiny_base("base/tiny:1");
     let conf_dir = tempfile::tempdir().unwrap();
     let conf = conf_dir.path().join("httpd.conf");
     std::fs::write(&conf, PERMISSIVE_CONF).unwrap();
+    let build = |repo: &Path, tag: &str, extra: &[String]| {
+        run(sitepack(repo)
+            .env("HTTPD_CONF_URI", &conf)
+            .env(MARKER, MARKER)
+            .args(["build", "--base", &base, "--image", &format!("{}/{tag}", reg.host)])
+            .args(extra))
+    };
 
     let mut failures = Vec::new();
     let cases = cases();
@@ -367,11 +398,7 @@ fn hostile_input_is_refused_with_its_rule_and_nothing_is_pushed() {
         let repo = example_repo();
         let extra = (case.setup)(repo.path());
         let tag = format!("sites/hostile:{i}");
-        let out = run(sitepack(repo.path())
-            .env("HTTPD_CONF_URI", &conf)
-            .env(MARKER, MARKER)
-            .args(["build", "--base", &base, "--image", &format!("{}/{tag}", reg.host)])
-            .args(&extra));
+        let out = build(repo.path(), &tag, &extra);
         let mut problems = Vec::new();
         if out.status.code() != Some(2) {
             problems.push(format!("exit {:?}, expected 2", out.status.code()));
@@ -386,14 +413,21 @@ fn hostile_input_is_refused_with_its_rule_and_nothing_is_pushed() {
             failures.push(format!("{}: {}\n{}", case.name, problems.join("; "), out.stderr));
         }
     }
-    assert!(!registry_blobs_contain(&reg, MARKER), "the build environment leaked into a pushed blob");
+    // A control that is pushed, built with the same marker in its
+    // environment: the scan below must see its blobs, so it would see a leak.
+    let control = example_repo();
+    build(control.path(), "sites/hostile:control", &[]).ok();
+    let scan = scan_registry_blobs(&reg, MARKER);
+    let unread: Vec<String> = blobs_of(&reg, "sites/hostile:control").difference(&scan.read).cloned().collect();
+    assert!(unread.is_empty(), "the scan missed the control image's blobs {unread:?}");
+    assert!(scan.holding.is_empty(), "the build environment leaked into pushed blobs: {:?}", scan.holding);
     assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), cases.len(), failures.join("\n\n"));
 }
 
 #[test]
 fn litter_is_left_out_of_the_image_with_a_warning() {
     let reg = Registry::start();
-    let base = reg.push_image(&format!("oci:{}:latest", tiny_base_layout().display()), "base/tiny:1");
+    let base = reg.push_tiny_base("base/tiny:1");
     let repo = example_repo();
     let site = repo.path().join("site/coffeefans");
     std::fs::create_dir_all(site.join(".git")).unwrap();
@@ -417,7 +451,7 @@ fn litter_is_left_out_of_the_image_with_a_warning() {
 #[test]
 fn flat_namespace_layout_lands_under_the_namespace() {
     let reg = Registry::start();
-    let base = reg.push_image(&format!("oci:{}:latest", tiny_base_layout().display()), "base/tiny:1");
+    let base = reg.push_tiny_base("base/tiny:1");
     let repo = example_repo();
     // site/… (no site/NAME/) is placed under /var/www/html/NAME/.
     std::fs::rename(repo.path().join("site/coffeefans"), repo.path().join("flat")).unwrap();

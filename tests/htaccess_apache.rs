@@ -314,39 +314,42 @@ fn conf(root: &Path, port: u16) -> String {
     c
 }
 
-fn start_apache(root: &Path, port: u16) -> Apache {
+/// Starts Apache with `conf` (given the port to listen on) written to
+/// `root/httpd.conf`, on a port it is seen to listen on.
+fn start_apache(root: &Path, conf: &dyn Fn(u16) -> String) -> Apache {
     let conf_path = root.join("httpd.conf");
     use std::os::unix::process::CommandExt;
-    let child = Command::new("apache2")
-        // Its own process group: on SIGTERM httpd signals its whole group to
-        // stop its children, which must not include this test and its parents.
-        .process_group(0)
-        .args(["-d"])
-        .arg(root)
-        .arg("-f")
-        .arg(&conf_path)
-        .arg("-DFOREGROUND")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("apache2 must be installed (see .ci/run)");
-    wait_for_port(port, "apache2");
+    let (child, port) = spawn_listening("apache2", free_ports(), |port| {
+        std::fs::write(&conf_path, conf(port)).unwrap();
+        Command::new("apache2")
+            // Its own process group: on SIGTERM httpd signals its whole group to
+            // stop its children, which must not include this test and its parents.
+            .process_group(0)
+            .args(["-d"])
+            .arg(root)
+            .arg("-f")
+            .arg(&conf_path)
+            .arg("-DFOREGROUND")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("apache2 must be installed (see .ci/run)")
+    });
     Apache { child, port }
 }
 
-/// Writes each case's folder under `root/htdocs`, starts Apache on `conf`,
-/// runs `sitepack check` over the tree with `extra` flags, and returns the
-/// cases where Apache or sitepack differ from the stated outcome.
+/// Writes each case's folder under `root/htdocs`, starts Apache on `conf`
+/// (for the port it listens on), runs `sitepack check` over the tree and
+/// the same conf with `extra` flags, and returns the cases where Apache or
+/// sitepack differ from the stated outcome.
 fn disagreements(
     root: &Path,
-    port: u16,
-    conf: &str,
+    conf: &dyn Fn(u16) -> String,
     cases: &[(&str, &str, bool)],
     extra: &[&std::ffi::OsStr],
 ) -> Vec<String> {
     // httpd's children run as www-data and must read the tree.
     std::fs::set_permissions(root, std::fs::Permissions::from_mode(0o755)).unwrap();
-    std::fs::write(root.join("httpd.conf"), conf).unwrap();
     let htdocs = root.join("htdocs");
     for (i, (area, text, _)) in cases.iter().enumerate() {
         let dir = htdocs.join(area).join(format!("c{i:02}"));
@@ -358,10 +361,10 @@ fn disagreements(
     let htpasswd = root.join("htpasswd");
     std::fs::write(&htpasswd, "u:$apr1$salt1234$abcdefghijklmnopqrstuv\n").unwrap();
 
-    let apache = start_apache(root, port);
+    let apache = start_apache(root, conf);
 
     // sitepack's verdicts, from one run over the whole tree with the same conf.
-    let out = Command::new(env!("CARGO_BIN_EXE_sitepack"))
+    let out = sitepack_scrubbed()
         .args(["check", "--format", "json", "--builtin-modules"])
         .arg(sitepack_debian_builtins())
         .arg("--site")
@@ -420,8 +423,7 @@ fn disagreements(
 #[test]
 fn sitepack_predicts_what_apache_2_4_does_with_each_htaccess() {
     let root = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let found = disagreements(root.path(), port, &conf(root.path(), port), CASES, &[]);
+    let found = disagreements(root.path(), &|port| conf(root.path(), port), CASES, &[]);
     assert!(found.is_empty(), "{} of {} cases disagree:\n{}", found.len() - 1, CASES.len(), found.join("\n"));
 }
 
@@ -449,7 +451,6 @@ const ROCKY_CASES: &[(&str, &str, bool)] = &[
 #[test]
 fn sitepack_predicts_what_apache_2_4_does_under_the_stock_rocky_layout() {
     let root = tempfile::tempdir().unwrap();
-    let port = free_port();
     // The base's conf.modules.d, from the test base itself.
     let rootfs = apache_base_layout().parent().unwrap().join("rootfs.tar");
     run_ok(Command::new("tar").arg("-xf").arg(&rootfs).arg("-C").arg(root.path()).arg("./etc/httpd/conf.modules.d"));
@@ -463,20 +464,22 @@ fn sitepack_predicts_what_apache_2_4_does_under_the_stock_rocky_layout() {
         format!("<Directory \"{}/confd\">\n    AllowOverride FileInfo\n</Directory>\n", htdocs.display()),
     )
     .unwrap();
-    let conf = format!(
-        "ServerRoot \"{root}\"\nListen 127.0.0.1:{port}\nInclude conf.modules.d/*.conf\nServerName localhost\n\
+    let conf = |port: u16| {
+        format!(
+            "ServerRoot \"{root}\"\nListen 127.0.0.1:{port}\nInclude conf.modules.d/*.conf\nServerName localhost\n\
          PidFile \"{root}/httpd.pid\"\nDefaultRuntimeDir \"{root}\"\nErrorLog \"{root}/error.log\"\nLogLevel warn\n\
          User www-data\nGroup www-data\nTypesConfig /etc/mime.types\nDocumentRoot \"{h}\"\n\
          <Directory />\n    AllowOverride None\n    Require all denied\n</Directory>\n\
          <Directory \"{h}\">\n    AllowOverride None\n    Require all granted\n</Directory>\n\
          <Directory \"{h}/all\">\n    AllowOverride All\n</Directory>\n\
          <Files \".ht*\">\n    Require all denied\n</Files>\nIncludeOptional conf.d/*.conf\n",
-        root = root.path().display(),
-        h = htdocs.display()
-    );
+            root = root.path().display(),
+            h = htdocs.display()
+        )
+    };
     let tree: &std::ffi::OsStr = root.path().as_os_str();
     let extra = [std::ffi::OsStr::new("--base-tree"), tree, std::ffi::OsStr::new("--base-server-root"), tree];
-    let found = disagreements(root.path(), port, &conf, ROCKY_CASES, &extra);
+    let found = disagreements(root.path(), &conf, ROCKY_CASES, &extra);
     assert!(found.is_empty(), "{} of {} cases disagree:\n{}", found.len() - 1, ROCKY_CASES.len(), found.join("\n"));
 }
 

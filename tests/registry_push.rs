@@ -24,7 +24,7 @@ fn actions(report: &Value, kind: &str) -> Vec<String> {
 #[test]
 fn push_mounts_base_layers_and_a_rebuild_uploads_nothing_new() {
     let reg = Registry::start();
-    let base = reg.push_image(&format!("oci:{}:latest", tiny_base_layout().display()), "base/tiny:1");
+    let base = reg.push_tiny_base("base/tiny:1");
     let repo = example_repo();
     let image = format!("{}/sites/coffeefans:dev", reg.host);
 
@@ -47,17 +47,58 @@ fn push_mounts_base_layers_and_a_rebuild_uploads_nothing_new() {
     // The tag already names this manifest: not even that is sent again.
     assert_eq!(second["bytes_uploaded"], 0, "nothing is sent again");
     assert_eq!(reg.manifest_digest("sites/coffeefans:dev").as_deref(), Some(digest.as_str()));
+}
 
-    // A fresh copy of the repo elsewhere (new mtimes) builds the same digest.
-    let again = example_repo();
-    let third = build_json(again.path(), &base, &image);
-    assert_eq!(third["digest"], first["digest"]);
+/// Copies `from` to a new temp dir without keeping mtimes, then gives every
+/// file and folder of the copy an mtime of its own (an hour apart, in 2001),
+/// checked to differ from the original's: a fresh checkout, touched.
+fn copy_with_new_mtimes(from: &std::path::Path) -> tempfile::TempDir {
+    let to = tempfile::tempdir().unwrap();
+    run_ok(std::process::Command::new("cp").arg("-r").arg(from.join(".")).arg(to.path()));
+    let mut paths = vec![to.path().to_owned()];
+    let mut i = 0;
+    while let Some(path) = paths.pop() {
+        if path.is_dir() {
+            paths.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+        }
+        let when = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000_000 + 3600 * i);
+        i += 1;
+        std::fs::File::open(&path).unwrap().set_modified(when).unwrap();
+        assert_eq!(std::fs::metadata(&path).unwrap().modified().unwrap(), when, "{}", path.display());
+        let original = from.join(path.strip_prefix(to.path()).unwrap());
+        assert_ne!(std::fs::metadata(&original).unwrap().modified().unwrap(), when, "{}", original.display());
+    }
+    to
+}
+
+#[test]
+fn a_fresh_copy_with_new_mtimes_rebuilds_every_layer_to_the_same_digest() {
+    let repo = example_repo();
+    let reg = Registry::start();
+    let base = reg.push_tiny_base("base/tiny:1");
+    let first = build_json(repo.path(), &base, &format!("{}/sites/first:1", reg.host));
+
+    // Another repository, so no layer can come from the tag's previous image:
+    // each one is read from the copy's files, archived and compressed again.
+    let again = copy_with_new_mtimes(repo.path());
+    let out = run(sitepack(again.path()).args([
+        "build",
+        "--json",
+        "--base",
+        &base,
+        "--image",
+        &format!("{}/sites/again:1", reg.host),
+    ]))
+    .ok();
+    assert!(out.stderr.contains("(0 reused from the tag's previous image)"), "{}", out.stderr);
+    assert_eq!(out.json()["digest"], first["digest"], "the files' mtimes do not reach the image");
+    assert_eq!(out.json()["layers"], first["layers"], "layer by layer");
 }
 
 #[test]
 fn pushed_image_has_the_dockerfile_config_and_base_family() {
     let reg = Registry::start();
-    let base = reg.push_image(&format!("oci:{}:latest", tiny_base_layout().display()), "base/tiny:1");
+    let base = reg.push_tiny_base("base/tiny:1");
     let repo = example_repo();
     let report = build_json(repo.path(), &base, &format!("{}/sites/a:1", reg.host));
 
@@ -87,7 +128,7 @@ fn pushed_image_has_the_dockerfile_config_and_base_family() {
 #[test]
 fn basic_auth_credentials_come_from_docker_config() {
     let reg = Registry::start_with_auth("builder", "s3cret-pass");
-    let base = reg.push_image(&format!("oci:{}:latest", tiny_base_layout().display()), "base/tiny:1");
+    let base = reg.push_tiny_base("base/tiny:1");
     let repo = example_repo();
     let image = format!("{}/sites/auth:1", reg.host);
 
@@ -111,7 +152,7 @@ fn basic_auth_credentials_come_from_docker_config() {
 #[test]
 fn credential_helper_is_run_for_its_registry() {
     let reg = Registry::start_with_auth("helped", "helper-pass");
-    let base = reg.push_image(&format!("oci:{}:latest", tiny_base_layout().display()), "base/tiny:1");
+    let base = reg.push_tiny_base("base/tiny:1");
     let repo = example_repo();
     let bin = repo.path().join(".bin");
     std::fs::create_dir_all(&bin).unwrap();
@@ -145,25 +186,28 @@ fn credential_helper_is_run_for_its_registry() {
 fn base_on_another_registry_is_streamed_across() {
     let src = Registry::start();
     let dst = Registry::start();
-    let base = src.push_image(&format!("oci:{}:latest", tiny_base_layout().display()), "base/tiny:1");
+    let base = src.push_tiny_base("base/tiny:1");
     let repo = example_repo();
     let report = build_json(repo.path(), &base, &format!("{}/sites/x:1", dst.host));
     assert_eq!(actions(&report, "base"), ["uploaded"], "no mount across registries");
-    // skopeo can copy the whole image out of the destination: every blob is there.
-    let out = tempfile::tempdir().unwrap();
-    run_ok(std::process::Command::new("skopeo").args([
-        "copy",
-        "--quiet",
-        "--src-tls-verify=false",
-        &format!("docker://{}/sites/x:1", dst.host),
-        &format!("oci:{}:x", out.path().join("l").display()),
-    ]));
+    dst.assert_complete("sites/x:1");
+}
+
+#[test]
+fn a_registry_whose_port_is_taken_is_started_on_another() {
+    // Held by this test, as a parallel test could hold it: the registry
+    // cannot bind it, and a connection to it would reach this listener.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let reg = Registry::start_with(RegistryOptions { first_port: Some(port), ..Default::default() });
+    assert_ne!(reg.port, port, "the rig took another process's listener for the registry");
+    reg.push_tiny_base("base/tiny:1");
 }
 
 #[test]
 fn imagedefinitions_names_the_container_and_the_verified_digest() {
     let reg = Registry::start();
-    let base = reg.push_image(&format!("oci:{}:latest", tiny_base_layout().display()), "base/tiny:1");
+    let base = reg.push_tiny_base("base/tiny:1");
     let repo = example_repo();
     let build = |tag: &str, extra: &[&str]| {
         let image = format!("{}/sites/deploy:{tag}", reg.host);
@@ -196,7 +240,7 @@ fn imagedefinitions_names_the_container_and_the_verified_digest() {
 #[test]
 fn bearer_token_challenge_is_answered_from_the_token_service() {
     let reg = Registry::start_with_token_auth("tokenuser", "token-pass");
-    let base = reg.push_image(&format!("oci:{}:latest", tiny_base_layout().display()), "base/tiny:1");
+    let base = reg.push_tiny_base("base/tiny:1");
     let repo = example_repo();
     let image = format!("{}/sites/bearer:1", reg.host);
     let issued_before = reg.token_server.as_ref().unwrap().issued.load(std::sync::atomic::Ordering::Relaxed);
@@ -231,7 +275,7 @@ fn bearer_token_challenge_is_answered_from_the_token_service() {
 #[test]
 fn https_registry_with_a_private_ca_is_trusted_through_ssl_cert_file() {
     let reg = Registry::start_tls();
-    let base = reg.push_image(&format!("oci:{}:latest", tiny_base_layout().display()), "base/tiny:1");
+    let base = reg.push_tiny_base("base/tiny:1");
     let repo = example_repo();
     let image = format!("{}/sites/tls:1", reg.host);
 
@@ -263,7 +307,7 @@ fn https_registry_with_a_private_ca_is_trusted_through_ssl_cert_file() {
 #[test]
 fn an_edited_page_re_uploads_only_the_pages_layer() {
     let reg = Registry::start();
-    let base = reg.push_image(&format!("oci:{}:latest", tiny_base_layout().display()), "base/tiny:1");
+    let base = reg.push_tiny_base("base/tiny:1");
     let repo = example_repo();
     // Incompressible media, 4 MiB and more: it gets a layer of its own,
     // stored, not deflated.
@@ -291,7 +335,7 @@ fn an_edited_page_re_uploads_only_the_pages_layer() {
 #[test]
 fn per_commit_tags_reuse_layers_through_a_moving_tag() {
     let reg = Registry::start();
-    let base = reg.push_image(&format!("oci:{}:latest", tiny_base_layout().display()), "base/tiny:1");
+    let base = reg.push_tiny_base("base/tiny:1");
     let repo = example_repo();
     // 4 MiB of media and more: the site is more than one layer, so an edit
     // leaves some of them to reuse.
@@ -348,7 +392,7 @@ fn open_upload_sessions(reg: &Registry, repo: &str) -> Vec<String> {
 #[test]
 fn upload_sessions_opened_during_the_build_are_used_or_cancelled() {
     let reg = Registry::start();
-    let base = reg.push_image(&format!("oci:{}:latest", tiny_base_layout().display()), "base/tiny:1");
+    let base = reg.push_tiny_base("base/tiny:1");
     let repo = example_repo();
     // A new tag: every layer's session is opened while it is built, then used.
     let first = build_json(repo.path(), &base, &format!("{}/sites/sessions:1", reg.host));

@@ -1,14 +1,15 @@
 //! Faults between sitepack and a real registry, injected by a proxy: each
 //! transient one is survived with the same digest as a clean run, each final
-//! one fails cleanly with the tag untouched, and interruptions at any point
-//! leave the tag on a complete image.
+//! one fails cleanly with the tag untouched, and an interruption leaves the
+//! tag where the point it struck says: untouched before the manifest, on the
+//! new complete image after it.
 
 mod common;
 
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use common::fault_proxy::{status, Fault, FaultProxy, Rule};
+use common::fault_proxy::{status, Fault, FaultProxy, Rule, Seen};
 use common::*;
 use serde_json::Value;
 
@@ -20,7 +21,7 @@ struct Rig {
 }
 
 fn rig_with(reg: Registry) -> Rig {
-    let base_direct = reg.push_image(&format!("oci:{}:latest", tiny_base_layout().display()), "base/tiny:1");
+    let base_direct = reg.push_tiny_base("base/tiny:1");
     let proxy = FaultProxy::start(reg.port);
     let base = base_direct.replacen(&reg.host, &proxy.host, 1);
     Rig { reg, proxy, base, repo: example_repo() }
@@ -57,17 +58,34 @@ impl Rig {
         }
     }
 
-    /// Whatever the tag names must be complete: skopeo copies every blob and
-    /// checks each digest.
-    fn assert_tag_complete_or_absent(&self, repo_tag: &str) -> Option<String> {
-        let digest = self.reg.manifest_digest(repo_tag)?;
-        let out = tempfile::tempdir().unwrap();
-        run_ok(Command::new("skopeo").args(["copy", "--quiet", "--src-tls-verify=false"]).args([
-            format!("docker://{}/{repo_tag}", self.reg.host),
-            format!("oci:{}:x", out.path().join("l").display()),
-        ]));
-        Some(digest)
+    /// Starts a build of `repo_tag`, waits until the proxy's log shows
+    /// `reached`, and kills the build with SIGKILL there.
+    fn kill_9_when(&self, repo_tag: &str, what: &str, reached: impl Fn(&[Seen]) -> bool) {
+        let mut child = self.spawn(repo_tag);
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        while !reached(&self.proxy.log()) {
+            assert!(std::time::Instant::now() < deadline, "the build never reached {what}: {:?}", self.proxy.log());
+            assert!(child.try_wait().unwrap().is_none(), "the build ended before {what}: {:?}", self.proxy.log());
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        child.kill().unwrap();
+        child.wait().unwrap();
     }
+}
+
+fn is_blob_put(s: &Seen, repo: &str) -> bool {
+    s.method == "PUT" && s.path.starts_with(&format!("/v2/{repo}/blobs/uploads/"))
+}
+
+fn is_manifest_put(s: &Seen, repo: &str) -> bool {
+    s.method == "PUT" && s.path.starts_with(&format!("/v2/{repo}/manifests/"))
+}
+
+/// The blob an upload's closing PUT names (`?digest=sha256:…`, maybe escaped).
+fn put_digest(s: &Seen) -> String {
+    let query = s.path.split_once('?').map_or("", |(_, q)| q);
+    let digest = query.split('&').find_map(|kv| kv.strip_prefix("digest=")).expect("a closing PUT names its digest");
+    digest.replace("%3A", ":").replace("%3a", ":")
 }
 
 fn retries(report: &Value) -> u64 {
@@ -98,7 +116,7 @@ fn transient_statuses_are_retried_and_the_image_is_the_same() {
     assert!(retries(&report) >= 5, "{report}");
     assert!(out.stderr.contains("retry 1 of at most 7"), "retries are logged: {}", out.stderr);
     assert!(out.stderr.contains("503 Service Unavailable"), "with their reason: {}", out.stderr);
-    rig.assert_tag_complete_or_absent("sites/faulty:1").expect("tagged");
+    rig.reg.assert_complete("sites/faulty:1");
 }
 
 #[test]
@@ -303,39 +321,78 @@ fn sigterm_during_an_upload_stops_cleanly_and_a_rerun_finishes() {
 }
 
 #[test]
-fn kill_9_at_any_point_leaves_a_complete_tag_or_none_and_a_rerun_converges() {
+fn kill_9_during_a_blob_leaves_no_tag_and_a_rerun_converges() {
     let rig = rig();
     let clean = rig.clean_digest();
-    let points: [(&str, Rule); 3] = [
-        ("during a blob", Rule::new("PUT", "/v2/sites/k0/blobs/uploads/", Fault::Delay(Duration::from_secs(20)))),
-        ("between blobs", Rule::new("HEAD", "/v2/sites/k1/blobs/", Fault::Delay(Duration::from_secs(20))).skip(2)),
-        (
-            "during the manifest",
-            Rule::new("PUT", "/v2/sites/k2/manifests/", Fault::ForwardThenDelay(Duration::from_secs(20))),
-        ),
-    ];
-    for (i, (name, rule)) in points.into_iter().enumerate() {
-        let tag = format!("sites/k{i}:1");
-        let (method, path) = (rule.method, rule.path_contains);
-        rig.proxy.set_rules(vec![rule]);
-        let mut child = rig.spawn(&tag);
-        rig.wait_for(method, path);
-        std::thread::sleep(Duration::from_millis(200));
-        child.kill().unwrap();
-        child.wait().unwrap();
-        if let Some(d) = rig.assert_tag_complete_or_absent(&tag) {
-            assert_eq!(d, clean, "{name}: the tag names the complete new image");
-        }
-        rig.proxy.set_rules(vec![]);
-        let report = run(&mut rig.cmd(&tag)).ok().json();
-        assert_eq!(report["digest"], clean.as_str(), "{name}: the rerun gives the same digest");
-    }
+    rig.proxy.set_rules(vec![Rule::new("PUT", "/v2/sites/k0/blobs/uploads/", Fault::Delay(Duration::from_secs(20)))]);
+    rig.kill_9_when("sites/k0:1", "a blob upload held by the proxy", |log| {
+        log.iter().any(|s| is_blob_put(s, "sites/k0") && s.fault.is_some())
+    });
+    assert!(!rig.proxy.log().iter().any(|s| is_manifest_put(s, "sites/k0")), "no manifest was sent");
+    assert_eq!(rig.reg.manifest_digest("sites/k0:1"), None, "no tag");
+
+    rig.proxy.set_rules(vec![]);
+    let report = run(&mut rig.cmd("sites/k0:1")).ok().json();
+    assert_eq!(report["digest"], clean.as_str(), "the rerun gives the same digest");
+    rig.reg.assert_complete("sites/k0:1");
+}
+
+#[test]
+fn kill_9_between_blobs_leaves_the_old_tag_and_a_rerun_converges() {
+    let rig = rig();
+    let clean = rig.clean_digest();
+    // The tag names an older image, which the interrupted build must not move.
+    let old = rig.reg.push_tiny_base("sites/k1:1");
+    let old = old.rsplit_once('@').unwrap().1.to_owned();
+    // The first blob upload goes through; the next is held.
+    rig.proxy.set_rules(vec![
+        Rule::new("PUT", "/v2/sites/k1/blobs/uploads/", Fault::Delay(Duration::from_secs(20))).skip(1)
+    ]);
+    rig.kill_9_when("sites/k1:1", "one blob stored and the next held", |log| {
+        let puts: Vec<&Seen> = log.iter().filter(|s| is_blob_put(s, "sites/k1")).collect();
+        puts.iter().any(|s| s.fault.is_none() && s.answered == Some(201)) && puts.iter().any(|s| s.fault.is_some())
+    });
+    let log = rig.proxy.log();
+    assert!(!log.iter().any(|s| is_manifest_put(s, "sites/k1")), "killed before the manifest: {log:?}");
+    let stored = log
+        .iter()
+        .find(|s| is_blob_put(s, "sites/k1") && s.answered == Some(201))
+        .unwrap_or_else(|| panic!("no blob upload finished before the kill: {log:?}"));
+    let digest = put_digest(stored);
+    let hex = digest.trim_start_matches("sha256:");
+    let data = rig.reg.dir.path().join("data/docker/registry/v2/blobs/sha256").join(&hex[..2]).join(hex).join("data");
+    assert!(data.exists(), "the first blob {digest} is in the registry");
+    assert_eq!(rig.reg.manifest_digest("sites/k1:1"), Some(old), "the tag still names the old image");
+
+    rig.proxy.set_rules(vec![]);
+    let report = run(&mut rig.cmd("sites/k1:1")).ok().json();
+    assert_eq!(report["digest"], clean.as_str(), "the rerun gives the same digest");
+    assert_eq!(rig.reg.manifest_digest("sites/k1:1").as_deref(), Some(clean.as_str()));
+    rig.reg.assert_complete("sites/k1:1");
+}
+
+#[test]
+fn kill_9_after_the_manifest_landed_leaves_the_new_complete_tag() {
+    let rig = rig();
+    let clean = rig.clean_digest();
+    // The registry stores the manifest; its answer is held from the build.
+    let answer_held = Fault::ForwardThenDelay(Duration::from_secs(20));
+    rig.proxy.set_rules(vec![Rule::new("PUT", "/v2/sites/k2/manifests/", answer_held)]);
+    rig.kill_9_when("sites/k2:1", "the manifest stored, its answer held", |_| {
+        rig.reg.manifest_digest("sites/k2:1").is_some()
+    });
+    assert_eq!(rig.reg.manifest_digest("sites/k2:1").as_deref(), Some(clean.as_str()), "the new image is tagged");
+    rig.reg.assert_complete("sites/k2:1");
+
+    rig.proxy.set_rules(vec![]);
+    let report = run(&mut rig.cmd("sites/k2:1")).ok().json();
+    assert_eq!(report["digest"], clean.as_str(), "the rerun gives the same digest");
 }
 
 #[test]
 fn two_builds_racing_for_one_tag_leave_it_on_one_complete_image() {
     let reg = Registry::start();
-    let base = reg.push_image(&format!("oci:{}:latest", tiny_base_layout().display()), "base/tiny:1");
+    let base = reg.push_tiny_base("base/tiny:1");
     let (a, b) = (example_repo(), example_repo());
     std::fs::write(b.path().join("site/coffeefans/index.html"), "the other build").unwrap();
     let spawn = |repo: &tempfile::TempDir| {
@@ -356,10 +413,5 @@ fn two_builds_racing_for_one_tag_leave_it_on_one_complete_image() {
     assert!(!digests.is_empty(), "at least one build succeeds");
     let tag = reg.manifest_digest("sites/race:1").expect("tagged");
     assert!(digests.contains(&tag), "the tag names a build that reported success: {tag} vs {digests:?}");
-    let out = tempfile::tempdir().unwrap();
-    run_ok(
-        Command::new("skopeo")
-            .args(["copy", "--quiet", "--src-tls-verify=false"])
-            .args([format!("docker://{}/sites/race:1", reg.host), format!("oci:{}:x", out.path().join("l").display())]),
-    );
+    reg.assert_complete("sites/race:1");
 }

@@ -6,10 +6,12 @@
 //! kept, so the registry's upload Locations point back at the proxy.
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::net::TcpStream;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+use super::serve::Loopback;
 
 #[derive(Debug, Clone)]
 pub enum Fault {
@@ -64,10 +66,15 @@ pub fn status(code: u16) -> Fault {
 
 #[derive(Debug, Clone)]
 pub struct Seen {
+    /// Requests are numbered in the order they reached the proxy.
+    pub id: u64,
     pub method: String,
     pub path: String,
     pub fault: Option<String>,
     pub authorization: bool,
+    /// The status line's code the client was sent, once the answer went out
+    /// in full (None while the request is held, or when no answer came).
+    pub answered: Option<u16>,
 }
 
 struct Random {
@@ -80,42 +87,31 @@ struct Shared {
     random: Mutex<Option<Random>>,
     log: Mutex<Vec<Seen>>,
     faults: AtomicU64,
+    requests: AtomicU64,
 }
 
 pub struct FaultProxy {
     pub port: u16,
     pub host: String,
     shared: Arc<Shared>,
-    stop: Arc<AtomicBool>,
+    _server: Loopback,
 }
 
 impl FaultProxy {
     pub fn start(upstream_port: u16) -> FaultProxy {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.set_nonblocking(true).unwrap();
-        let port = listener.local_addr().unwrap().port();
         let shared = Arc::new(Shared {
             rules: Mutex::new(Vec::new()),
             random: Mutex::new(None),
             log: Mutex::new(Vec::new()),
             faults: AtomicU64::new(0),
+            requests: AtomicU64::new(0),
         });
-        let stop = Arc::new(AtomicBool::new(false));
-        let (shared2, stop2) = (shared.clone(), stop.clone());
-        std::thread::spawn(move || {
-            while !stop2.load(Ordering::Relaxed) {
-                match listener.accept() {
-                    Ok((client, _)) => {
-                        let shared = shared2.clone();
-                        std::thread::spawn(move || {
-                            let _ = handle(client, upstream_port, &shared);
-                        });
-                    }
-                    Err(_) => std::thread::sleep(Duration::from_millis(5)),
-                }
-            }
+        let handled = shared.clone();
+        let server = Loopback::serve(move |client| {
+            let _ = handle(client, upstream_port, &handled);
         });
-        FaultProxy { port, host: format!("127.0.0.1:{port}"), shared, stop }
+        let port = server.port;
+        FaultProxy { port, host: format!("127.0.0.1:{port}"), shared, _server: server }
     }
 
     pub fn set_rules(&self, rules: Vec<Rule>) {
@@ -137,12 +133,6 @@ impl FaultProxy {
 
     pub fn clear_log(&self) {
         self.shared.log.lock().unwrap().clear();
-    }
-}
-
-impl Drop for FaultProxy {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
     }
 }
 
@@ -257,7 +247,6 @@ fn respond(client: &mut TcpStream, code: u16, extra: &str, body: &str) -> std::i
 }
 
 fn handle(client: TcpStream, upstream_port: u16, shared: &Shared) -> std::io::Result<()> {
-    client.set_nonblocking(false)?;
     let mut reader = BufReader::new(client.try_clone()?);
     // Peek at the request line and headers first to choose the fault.
     let peek = reader.fill_buf()?.to_vec();
@@ -269,35 +258,51 @@ fn handle(client: TcpStream, upstream_port: u16, shared: &Shared) -> std::io::Re
         && !text.to_ascii_lowercase().contains("content-length: 0");
     let fault = pick(shared, &method, &path, has_body);
     let authorization = text.to_ascii_lowercase().contains("\nauthorization:");
+    let id = shared.requests.fetch_add(1, Ordering::Relaxed);
     shared.log.lock().unwrap().push(Seen {
-        method: method.clone(),
-        path: path.clone(),
+        id,
+        method,
+        path,
         fault: fault.as_ref().map(|f| format!("{f:?}")),
         authorization,
+        answered: None,
     });
     if fault.is_some() {
         shared.faults.fetch_add(1, Ordering::Relaxed);
     }
-    let mut client = client;
+    let code = act_out(client, &mut reader, fault, upstream_port)?;
+    // `clear_log` may have emptied the log meanwhile: then there is nothing to mark.
+    if let Some(seen) = shared.log.lock().unwrap().iter_mut().find(|s| s.id == id) {
+        seen.answered = code;
+    }
+    Ok(())
+}
+
+/// Acts out `fault` (or forwards); returns the status the client was sent in full.
+fn act_out(
+    mut client: TcpStream,
+    reader: &mut BufReader<TcpStream>,
+    fault: Option<Fault>,
+    upstream_port: u16,
+) -> std::io::Result<Option<u16>> {
     match fault {
         Some(Fault::ResetMidBody) => {
-            let _ = read_request(&mut reader, Some(16));
-            drop(reader);
-            drop(client);
-            return Ok(());
+            let _ = read_request(reader, Some(16));
+            return Ok(None);
         }
         Some(Fault::Stall(d)) => {
-            let _ = read_request(&mut reader, None)?;
+            let _ = read_request(reader, None)?;
             std::thread::sleep(d);
-            return Ok(());
+            return Ok(None);
         }
         _ => {}
     }
-    let req = read_request(&mut reader, None)?;
-    match fault {
+    let req = read_request(reader, None)?;
+    let sent = match fault {
         None => {
             let answer = forward(&req, upstream_port)?;
             client.write_all(&answer)?;
+            status_of(&answer)
         }
         Some(Fault::Status { code, retry_after, body }) => {
             let mut extra = retry_after.map(|s| format!("Retry-After: {s}\r\n")).unwrap_or_default();
@@ -306,31 +311,43 @@ fn handle(client: TcpStream, upstream_port: u16, shared: &Shared) -> std::io::Re
                 extra.push_str("WWW-Authenticate: Basic realm=\"sitepack-test\"\r\n");
             }
             respond(&mut client, code, &extra, body.as_deref().unwrap_or("{}"))?;
+            Some(code)
         }
         Some(Fault::Truncate) => {
             let answer = forward(&req, upstream_port)?;
             let split = answer.windows(4).position(|w| w == b"\r\n\r\n").map_or(answer.len(), |p| p + 4);
             let body_len = answer.len() - split;
             client.write_all(&answer[..split + body_len / 2])?;
+            None
         }
         Some(Fault::ForwardThenStatus(code)) => {
             forward(&req, upstream_port)?;
             respond(&mut client, code, "", "{}")?;
+            Some(code)
         }
         Some(Fault::Delay(d)) => {
             std::thread::sleep(d);
             let answer = forward(&req, upstream_port)?;
             client.write_all(&answer)?;
+            status_of(&answer)
         }
         Some(Fault::ForwardThenDelay(d)) => {
             let answer = forward(&req, upstream_port)?;
             std::thread::sleep(d);
             client.write_all(&answer)?;
+            status_of(&answer)
         }
         Some(Fault::Redirect(base)) => {
             respond(&mut client, 307, &format!("Location: {base}{}\r\n", req.path), "")?;
+            Some(307)
         }
         Some(Fault::ResetMidBody | Fault::Stall(_)) => unreachable!("handled before reading the body"),
-    }
-    client.flush()
+    };
+    client.flush()?;
+    Ok(sent)
+}
+
+/// The code in an HTTP answer's status line.
+fn status_of(answer: &[u8]) -> Option<u16> {
+    String::from_utf8_lossy(answer.get(..12)?).split_whitespace().nth(1)?.parse().ok()
 }

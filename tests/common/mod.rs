@@ -1,4 +1,5 @@
-//! Test rig: real servers and tools, started per test on free loopback ports.
+//! Test rig: real servers and tools, started per test on loopback ports they
+//! are seen to listen on.
 //! A `docker-registry` (Debian's distribution 2.8) with or without htpasswd
 //! auth, base images pushed with skopeo, sitepack run as a subprocess, and
 //! podman for running what it built.
@@ -7,9 +8,10 @@
 pub mod codebuild;
 pub mod fault_proxy;
 pub mod moto;
+pub mod serve;
 pub mod token_server;
 
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::OnceLock;
@@ -17,16 +19,83 @@ use std::time::{Duration, Instant};
 
 pub const EPOCH: &str = "1700000000";
 
+/// A loopback port nothing listens on at this moment: for a URL that must
+/// find no server. A server told to use it may find it taken by a parallel
+/// test; start servers with `spawn_listening`, which retries.
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
-pub fn wait_for_port(port: u16, what: &str) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "{what} did not start listening on 127.0.0.1:{port}");
-        std::thread::sleep(Duration::from_millis(50));
+/// Ports for `spawn_listening` to try: a fresh free one each time.
+pub fn free_ports() -> impl Iterator<Item = u16> {
+    std::iter::repeat_with(free_port)
+}
+
+/// How many ports a server start tries before the test gives up.
+const PORT_ATTEMPTS: usize = 5;
+
+/// Starts a server that must be told its port (docker-registry, moto,
+/// apache2 cannot bind port 0 and report it): `spawn` starts it on each port
+/// of `ports` in turn until the server's own process (or a child of it) is
+/// seen listening there. Between choosing a free port and the server binding
+/// it, a parallel test can take the port; then the server exits with
+/// "address in use", or something else answers on the port, and the next
+/// port is tried, at most `PORT_ATTEMPTS` in all.
+pub fn spawn_listening(
+    what: &str,
+    ports: impl IntoIterator<Item = u16>,
+    mut spawn: impl FnMut(u16) -> Child,
+) -> (Child, u16) {
+    let mut tried = Vec::new();
+    for port in ports.into_iter().take(PORT_ATTEMPTS) {
+        let mut child = spawn(port);
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let outcome = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break format!("port {port}: exited {status}");
+            }
+            if listening_socket(port).is_some_and(|inode| process_tree_holds(child.id(), &inode)) {
+                return (child, port);
+            }
+            assert!(Instant::now() < deadline, "{what} (pid {}) did not listen on 127.0.0.1:{port}", child.id());
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        tried.push(outcome);
     }
+    panic!("{what} did not start: {}", tried.join("; "))
+}
+
+/// The socket inode listening on TCP `port` (any address), from the kernel's tables.
+fn listening_socket(port: u16) -> Option<String> {
+    const LISTEN: &str = "0A";
+    for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
+        let text = std::fs::read_to_string(table).unwrap_or_default();
+        for line in text.lines().skip(1) {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            let local_port = fields.get(1).and_then(|a| a.rsplit(':').next());
+            if local_port.and_then(|p| u16::from_str_radix(p, 16).ok()) == Some(port) && fields.get(3) == Some(&LISTEN)
+            {
+                return fields.get(9).map(|inode| (*inode).to_owned());
+            }
+        }
+    }
+    None
+}
+
+/// Whether `pid` or one of its descendants has the socket `inode` open.
+fn process_tree_holds(pid: u32, inode: &str) -> bool {
+    let socket = format!("socket:[{inode}]");
+    let holds = std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .any(|fd| std::fs::read_link(fd.path()).is_ok_and(|target| target.as_os_str() == socket.as_str()));
+    holds
+        || std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"))
+            .unwrap_or_default()
+            .split_whitespace()
+            .filter_map(|child| child.parse().ok())
+            .any(|child| process_tree_holds(child, inode))
 }
 
 /// Runs a command, panicking with its output when it fails.
@@ -62,6 +131,8 @@ pub struct RegistryOptions {
     pub htpasswd: Option<(String, String)>,
     /// Bearer tokens from a token service (anonymous may pull, the user may push).
     pub token: Option<(String, String)>,
+    /// A port to try before any free one (to test the retry on a taken port).
+    pub first_port: Option<u16>,
 }
 
 impl Registry {
@@ -93,9 +164,9 @@ impl Registry {
 
     pub fn start_with(opts: RegistryOptions) -> Registry {
         let dir = tempfile::tempdir().unwrap();
-        let port = free_port();
+        // The address is written in on each attempt; the rest is the same.
         let mut config = format!(
-            "version: 0.1\nlog:\n  level: warn\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:{port}\n  secret: test-secret\n",
+            "version: 0.1\nlog:\n  level: warn\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:@PORT@\n  secret: test-secret\n",
             dir.path().join("data").display()
         );
         let mut ca_bundle = None;
@@ -126,16 +197,18 @@ impl Registry {
             ));
         }
         let config_path = dir.path().join("config.yml");
-        std::fs::write(&config_path, config).unwrap();
-        let log = std::fs::File::create(dir.path().join("registry.log")).unwrap();
-        let child = Command::new("docker-registry")
-            .arg("serve")
-            .arg(&config_path)
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .spawn()
-            .expect("docker-registry must be installed (see .ci/run)");
-        wait_for_port(port, "docker-registry");
+        let (child, port) =
+            spawn_listening("docker-registry", opts.first_port.into_iter().chain(free_ports()), |port| {
+                std::fs::write(&config_path, config.replace("@PORT@", &port.to_string())).unwrap();
+                let log = std::fs::File::create(dir.path().join("registry.log")).unwrap();
+                Command::new("docker-registry")
+                    .arg("serve")
+                    .arg(&config_path)
+                    .stdout(log.try_clone().unwrap())
+                    .stderr(log)
+                    .spawn()
+                    .expect("docker-registry must be installed (see .ci/run)")
+            });
         let auth = opts.htpasswd.or(opts.token);
         Registry { child, port, host: format!("127.0.0.1:{port}"), dir, auth, token_server, ca_bundle }
     }
@@ -145,6 +218,12 @@ impl Registry {
             Some((u, p)) => vec![format!("--{flag}={u}:{p}")],
             None => vec![],
         }
+    }
+
+    /// The tiny base (see `tiny_base_layout`) pushed as `repo_tag`; returns
+    /// `host/repo:tag@digest`, the reference a build's `--base` takes.
+    pub fn push_tiny_base(&self, repo_tag: &str) -> String {
+        self.push_image(&format!("oci:{}:latest", tiny_base_layout().display()), repo_tag)
     }
 
     /// Copies an image into this registry with skopeo; returns `host/repo:tag@digest`.
@@ -182,19 +261,38 @@ impl Registry {
         Some(format!("sha256:{}", sha256_hex(&out.stdout)))
     }
 
+    /// Copies the image `repo_tag` out into an OCI layout with skopeo, which
+    /// fetches every blob the manifest names and checks each one's digest:
+    /// the layout (in a temp dir, with its path) when the image is complete,
+    /// skopeo's complaint when a blob is missing or wrong.
+    pub fn copy_out(&self, repo_tag: &str) -> Result<(tempfile::TempDir, PathBuf), String> {
+        let work = tempfile::tempdir().unwrap();
+        let layout = work.path().join("l");
+        let out = Command::new("skopeo")
+            .args(["copy", "--quiet", "--src-tls-verify=false"])
+            .args(self.creds_args("src-creds"))
+            .arg(format!("docker://{}/{repo_tag}", self.host))
+            .arg(format!("oci:{}:x", layout.display()))
+            .output()
+            .unwrap();
+        if !out.status.success() {
+            return Err(format!("skopeo copy of {repo_tag}: {}", String::from_utf8_lossy(&out.stderr).trim()));
+        }
+        Ok((work, layout))
+    }
+
+    /// Panics unless `repo_tag` names a complete image (see `copy_out`).
+    pub fn assert_complete(&self, repo_tag: &str) {
+        if let Err(e) = self.copy_out(repo_tag) {
+            panic!("{repo_tag} is not a complete image: {e}");
+        }
+    }
+
     /// The content of `path` in the image `repo_tag` (the topmost layer that
     /// holds it), read from the registry with skopeo.
     pub fn file_in_image(&self, repo_tag: &str, path: &str) -> Option<Vec<u8>> {
         use std::io::Read;
-        let work = tempfile::tempdir().unwrap();
-        let layout = work.path().join("l");
-        run_ok(
-            Command::new("skopeo")
-                .args(["copy", "--quiet", "--src-tls-verify=false"])
-                .args(self.creds_args("src-creds"))
-                .arg(format!("docker://{}/{repo_tag}", self.host))
-                .arg(format!("oci:{}:x", layout.display())),
-        );
+        let (_work, layout) = self.copy_out(repo_tag).unwrap();
         let manifest = self.inspect(repo_tag, false);
         let mut found = None;
         for layer in manifest["layers"].as_array().unwrap() {
@@ -399,11 +497,11 @@ pub fn operator_conf() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/operator/httpd.conf")
 }
 
-/// `sitepack` with a clean environment: no host docker config, no AWS or
-/// CodeBuild variables, a fixed epoch.
-pub fn sitepack(repo: &Path) -> Command {
+/// The `sitepack` binary with none of the host's settings: no docker
+/// config, no AWS, CodeBuild or SITEPACK_ variables, no conf URI, a fixed
+/// epoch. For commands that name every input with a flag (`check`).
+pub fn sitepack_scrubbed() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_sitepack"));
-    cmd.current_dir(repo);
     for (k, _) in std::env::vars() {
         if k.starts_with("AWS_") || k.starts_with("CODEBUILD_") || k.starts_with("SITEPACK_") || k == "DOCKER_CONFIG" {
             cmd.env_remove(k);
@@ -421,6 +519,14 @@ pub fn sitepack(repo: &Path) -> Command {
         cmd.env_remove(k);
     }
     cmd.env("SOURCE_DATE_EPOCH", EPOCH);
+    cmd
+}
+
+/// `sitepack` run in a contributor's `repo` as CodeBuild runs it: the
+/// scrubbed environment, the operator's conf, an empty docker config.
+pub fn sitepack(repo: &Path) -> Command {
+    let mut cmd = sitepack_scrubbed();
+    cmd.current_dir(repo);
     // The operator's conf, as CodeBuild passes it (there an s3:// URI).
     cmd.env("HTTPD_CONF_URI", operator_conf());
     // An empty docker config dir: anonymous unless a test writes one.
@@ -482,7 +588,7 @@ pub fn storage_lock() -> std::sync::MutexGuard<'static, ()> {
 
 /// Where a container's httpd is reached.
 pub enum Network {
-    /// Port 80 published on a free loopback port.
+    /// Port 80 published on a loopback port podman picks.
     Published,
     /// The host's own network, httpd listening on this loopback port (its
     /// conf says so): for a container that must reach the host's loopback,
@@ -500,16 +606,11 @@ impl Container {
     pub fn run_with(image: &str, name: &str, network: Network, env: &[(&str, &str)]) -> Container {
         let mut cmd = podman();
         cmd.args(["run", "-d", "--name", name]);
-        let port = match network {
-            Network::Published => {
-                let port = free_port();
-                cmd.args(["-p", &format!("127.0.0.1:{port}:80")]);
-                port
-            }
-            Network::Host { port } => {
-                cmd.args(["--network", "host"]);
-                port
-            }
+        match network {
+            // No host port given: podman binds one itself (no race with
+            // another test for a port chosen beforehand) and reports it.
+            Network::Published => cmd.args(["-p", "127.0.0.1::80"]),
+            Network::Host { .. } => cmd.args(["--network", "host"]),
         };
         for (k, v) in env {
             cmd.args(["-e", &format!("{k}={v}")]);
@@ -518,6 +619,14 @@ impl Container {
             let _storage = storage_lock();
             run_ok(cmd.arg(image));
         }
+        let port = match network {
+            Network::Published => {
+                let mapped = run_ok(podman().args(["port", name, "80/tcp"]));
+                let port = mapped.lines().next().and_then(|l| l.rsplit(':').next()).map(str::trim);
+                port.and_then(|p| p.parse().ok()).unwrap_or_else(|| panic!("podman port {name}: {mapped:?}"))
+            }
+            Network::Host { port } => port,
+        };
         let c = Container { name: name.to_owned(), port, image: image.to_owned() };
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {

@@ -1,16 +1,16 @@
 //! moto's server (PyPI `moto[server]`, pinned in tests/moto/ensure-venv.sh,
-//! installed in a cached venv) on a free loopback port: ECR and S3 as the
-//! real AWS SDK sees them through endpoint overrides. Resources are set up
-//! with boto3 from the same venv.
+//! installed in a cached venv) on a loopback port it is seen to listen on:
+//! ECR and S3 as the real AWS SDK sees them through endpoint overrides.
+//! Resources are set up with boto3 from the same venv.
 
 use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
-use super::{free_port, run_ok, wait_for_port};
+use super::serve::Loopback;
+use super::{free_ports, run_ok, spawn_listening};
 
 pub const REGION: &str = "eu-west-1";
 /// moto's default account; its ECR token is `AWS:<account>-auth-token`.
@@ -35,14 +35,14 @@ pub struct Moto {
 
 impl Moto {
     pub fn start() -> Moto {
-        let port = free_port();
-        let child = Command::new(venv().join("bin/moto_server"))
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        wait_for_port(port, "moto_server");
+        let (child, port) = spawn_listening("moto_server", free_ports(), |port| {
+            Command::new(venv().join("bin/moto_server"))
+                .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap()
+        });
         Moto { child, endpoint: format!("http://127.0.0.1:{port}") }
     }
 
@@ -108,43 +108,26 @@ impl Drop for Moto {
 pub struct JsonServer {
     pub url: String,
     pub hits: Arc<AtomicUsize>,
-    stop: Arc<AtomicBool>,
+    _server: Loopback,
 }
 
 impl JsonServer {
     pub fn start(path: &str, body: String) -> JsonServer {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.set_nonblocking(true).unwrap();
-        let port = listener.local_addr().unwrap().port();
         let hits = Arc::new(AtomicUsize::new(0));
-        let stop = Arc::new(AtomicBool::new(false));
-        let (hits2, stop2) = (hits.clone(), stop.clone());
-        std::thread::spawn(move || {
-            while !stop2.load(Ordering::Relaxed) {
-                let Ok((stream, _)) = listener.accept() else {
-                    std::thread::sleep(std::time::Duration::from_millis(10));
-                    continue;
-                };
-                stream.set_nonblocking(false).unwrap();
-                let mut reader = BufReader::new(stream.try_clone().unwrap());
-                let mut line = String::new();
-                while reader.read_line(&mut line).map(|n| n > 0).unwrap_or(false) && line != "\r\n" {
-                    line.clear();
-                }
-                hits2.fetch_add(1, Ordering::Relaxed);
-                let _ = write!(
-                    &stream,
-                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                    body.len()
-                );
+        let counted = hits.clone();
+        let server = Loopback::serve(move |stream| {
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            while reader.read_line(&mut line).map(|n| n > 0).unwrap_or(false) && line != "\r\n" {
+                line.clear();
             }
+            counted.fetch_add(1, Ordering::Relaxed);
+            let _ = write!(
+                &stream,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
         });
-        JsonServer { url: format!("http://127.0.0.1:{port}{path}"), hits, stop }
-    }
-}
-
-impl Drop for JsonServer {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
+        JsonServer { url: format!("http://127.0.0.1:{}{path}", server.port), hits, _server: server }
     }
 }
