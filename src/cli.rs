@@ -46,6 +46,9 @@ pub enum Command {
     /// Maintainers: pin, verify and mirror the httpd base images builds use (base/base.lock).
     #[command(subcommand, after_long_help = BASE_HELP)]
     Base(BaseCommand),
+    /// Build the site as `build` would, run it in the local podman on a loopback port, show the URL.
+    #[command(after_long_help = PREVIEW_EXAMPLES)]
+    Preview(Box<PreviewArgs>),
 }
 
 const BASE_HELP: &str = "\
@@ -138,6 +141,8 @@ httpd.conf itself. `sitepack build` runs the same checks and refuses on any erro
 Examples:
   sitepack check --httpd-conf operator/httpd.conf --namespace coffeefans
   sitepack check --httpd-version 2.2 --format json
+  sitepack check --format github            # in a GitHub Actions workflow: annotations on the diff
+  sitepack check --format junit > reports/sitepack-check.xml
 
 Without --httpd-conf, AllowOverride All and every standard module are assumed.
 
@@ -157,7 +162,7 @@ pub struct CheckCommand {
     /// Where the site lands in the image
     #[arg(long, value_name = "PATH", default_value = "/var/www/html")]
     pub docroot: String,
-    /// human, or json for tools
+    /// human; json for tools; github for workflow annotations; junit for CI test reports
     #[arg(long, value_enum, default_value = "human")]
     pub format: ReportFormat,
     /// Base lock whose httpd the site is checked against [default: base/base.lock when it exists]
@@ -174,6 +179,10 @@ pub struct CheckCommand {
 pub enum ReportFormat {
     Human,
     Json,
+    /// GitHub Actions workflow commands (`::error file=…,line=…::…`): annotations on a pull request
+    Github,
+    /// JUnit XML: a test case per file checked, a failure per error (CodeBuild reports, other CI)
+    Junit,
 }
 
 /// What the checks judge against; shared by `build` and `check`.
@@ -337,6 +346,76 @@ pub struct BuildArgs {
     /// Print a JSON summary on stdout instead of the bare digest
     #[arg(long, help_heading = "Output")]
     pub json: bool,
+
+    #[command(flatten)]
+    pub checks: CheckArgs,
+}
+
+const PREVIEW_EXAMPLES: &str = "\
+Builds exactly as `sitepack build` does (same checks and refusals, the base from the lock or
+--base, the operator's httpd.conf from a FILE or s3://), into an OCI archive in a temporary
+folder, loads it into the local podman and runs it on 127.0.0.1. Nothing is pushed anywhere.
+Ctrl-C (or SIGTERM) stops and removes the container, the image and the temporary files.
+A second preview of the same repository replaces the first (the container is named after the
+repository's path).
+
+Examples:
+  sitepack preview --httpd-conf operator-httpd.conf --namespace coffeefans
+  sitepack preview --port 0 --detach         # any free port; leaves it running
+  SITEPACK_PODMAN_ARGS='--runtime /usr/sbin/runc --cgroup-manager cgroupfs' sitepack preview
+
+Exit codes: 0 stopped cleanly (or detached); 1 podman or the build failed; 2 invalid input, or
+the site would not publish.";
+
+#[derive(Debug, Clone, Args)]
+pub struct PreviewArgs {
+    /// Contributor site directory [default: site]
+    #[arg(long, value_name = "DIR", help_heading = "Inputs")]
+    pub site: Option<PathBuf>,
+    /// htpasswd file [default: users/htpasswd]
+    #[arg(long, value_name = "FILE", help_heading = "Inputs")]
+    pub htpasswd: Option<PathBuf>,
+    /// The operator's httpd.conf: s3://BUCKET/KEY[?versionId=…] or a local FILE
+    #[arg(long, env = "HTTPD_CONF_URI", value_name = "URI|FILE", help_heading = "Inputs")]
+    pub httpd_conf: Option<String>,
+    /// Refuse the httpd.conf unless its content has this sha256
+    #[arg(long, value_name = "HEX", help_heading = "Inputs")]
+    pub httpd_conf_sha256: Option<String>,
+    /// Base image pinned by digest: REGISTRY/REPO[:TAG]@sha256:… [default: the base lock's]
+    #[arg(long, env = "SITEPACK_BASE", value_name = "REF", help_heading = "Base image")]
+    pub base: Option<String>,
+    /// Base lock written by `sitepack base pin` [default: base/base.lock when it exists]
+    #[arg(long, env = "SITEPACK_BASE_LOCK", value_name = "FILE", help_heading = "Base image")]
+    pub base_lock: Option<PathBuf>,
+    /// Which base of the lock [default: the only one]
+    #[arg(long, env = "SITEPACK_BASE_NAME", value_name = "NAME", help_heading = "Base image")]
+    pub base_name: Option<String>,
+    /// The platform to build and run, e.g. linux/arm64 on an arm64 podman machine [default: linux/amd64]
+    #[arg(long, value_name = "OS/ARCH[/VARIANT]", help_heading = "Base image")]
+    pub platform: Option<String>,
+    /// Registry host of the base that may be reached over plain HTTP (repeatable; loopback hosts always may)
+    #[arg(long = "insecure-registry", value_name = "HOST", help_heading = "Base image")]
+    pub insecure_registry: Vec<String>,
+
+    /// Loopback port to serve on; 0 lets podman pick a free one
+    #[arg(long, value_name = "PORT", default_value_t = 8080, help_heading = "Preview")]
+    pub port: u16,
+    /// Leave the container running and print how to stop it
+    #[arg(long, help_heading = "Preview")]
+    pub detach: bool,
+    /// The podman program
+    #[arg(long, env = "SITEPACK_PODMAN", value_name = "PROGRAM", default_value = "podman", help_heading = "Preview")]
+    pub podman: String,
+    /// Global flags for every podman call, space separated, e.g. `--runtime /usr/sbin/runc
+    /// --cgroup-manager cgroupfs` where crun cannot run containers
+    #[arg(
+        long,
+        env = "SITEPACK_PODMAN_ARGS",
+        value_name = "FLAGS",
+        allow_hyphen_values = true,
+        help_heading = "Preview"
+    )]
+    pub podman_args: Option<String>,
 
     #[command(flatten)]
     pub checks: CheckArgs,

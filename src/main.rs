@@ -20,11 +20,22 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Check(args) => {
             let format = args.format;
+            // For JUnit's test cases: the files the check reads.
+            let inputs = (
+                args.site.clone().unwrap_or_else(|| "site".into()),
+                args.htpasswd.clone().unwrap_or_else(|| "users/htpasswd".into()),
+                args.httpd_conf.clone().and_then(|c| sitepack::plan::conf_source(c).ok()).map(|c| c.to_string()),
+            );
             match runtime.block_on(sitepack::commands::check::check(*args, &sitepack::plan::process_env)) {
                 Ok(report) => {
+                    use sitepack::check::format;
                     let text = match format {
                         ReportFormat::Json => serde_json::to_string_pretty(&report).expect("report serialises") + "\n",
                         ReportFormat::Human => report.render(),
+                        ReportFormat::Github => format::github(&report),
+                        ReportFormat::Junit => {
+                            format::junit(&report, &format::checked_files(&inputs.0, &inputs.1, inputs.2.as_deref()))
+                        }
                     };
                     if std::io::stdout().lock().write_all(text.as_bytes()).is_err() {
                         return ExitCode::from(sitepack::error::EXIT_FAILED);
@@ -39,6 +50,7 @@ fn main() -> ExitCode {
             }
         }
         Command::Base(command) => base(&runtime, command),
+        Command::Preview(args) => preview(runtime, *args),
         Command::Build(args) => {
             let json = args.json;
             let plan = match sitepack::commands::build::plan(*args, &sitepack::plan::process_env) {
@@ -98,6 +110,50 @@ fn main() -> ExitCode {
                     ExitCode::from(sitepack::error::EXIT_FAILED)
                 }
             }
+        }
+    }
+}
+
+/// Runs a preview until Ctrl-C or SIGTERM (or detaches); what it serves on stdout.
+fn preview(runtime: tokio::runtime::Runtime, args: sitepack::cli::PreviewArgs) -> ExitCode {
+    use sitepack::commands::preview;
+    use tokio::signal::unix::{signal, SignalKind};
+    // Watched from the start, so no signal finds the default action (which
+    // would leave the temporary folder or the container behind).
+    let signals = {
+        let _entered = runtime.enter();
+        signal(SignalKind::interrupt()).and_then(|i| Ok((i, signal(SignalKind::terminate())?)))
+    };
+    let (mut interrupt, mut terminate) = match signals {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: cannot watch for SIGINT and SIGTERM: {e}");
+            return ExitCode::from(sitepack::error::EXIT_FAILED);
+        }
+    };
+    let stop = async move {
+        tokio::select! {
+            _ = interrupt.recv() => "SIGINT",
+            _ = terminate.recv() => "SIGTERM",
+        }
+    };
+    let ready = |running: &preview::Running| {
+        let mut out = std::io::stdout().lock();
+        // A closed stdout does not stop the preview; Ctrl-C does.
+        let _ = out.write_all(running.render().as_bytes()).and_then(|()| out.flush());
+    };
+    let result = runtime.block_on(preview::preview(args, &sitepack::plan::process_env, stop, ready));
+    // Layer work abandoned by an interrupted build is not awaited.
+    runtime.shutdown_background();
+    match result {
+        Ok(preview::Ended::Detached | preview::Ended::Stopped) => ExitCode::SUCCESS,
+        Ok(preview::Ended::Interrupted(signal)) => {
+            eprintln!("sitepack: interrupted by {signal} before the preview ran; nothing is left behind");
+            ExitCode::from(if signal == "SIGTERM" { 143 } else { 130 })
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(e.exit_code())
         }
     }
 }

@@ -36,7 +36,7 @@ fn buildspec_run_pushes_the_site_and_writes_the_artifacts() {
     let conf = std::fs::read(operator_conf()).unwrap();
     moto.put_object("ops-conf", "coffeefans/httpd.conf", &conf);
     let reg = Registry::start_ecr_like(ACCOUNT);
-    let base = reg.push_image(&format!("oci:{}:latest", tiny_base_layout().display()), "base/httpd:1");
+    let base = reg.push_tiny_base("base/httpd:1");
 
     // The contributor's checkout, with git metadata (CodePipeline "full clone").
     let (repo, commit) = committed_example_repo();
@@ -74,6 +74,15 @@ fn buildspec_run_pushes_the_site_and_writes_the_artifacts() {
         let bytes = std::fs::read(repo.path().join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
         serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{name}: {e}"))
     };
+    // Every report group's files exist and are JUnit (CodeBuild's report view).
+    for (group, spec) in buildspec()["reports"].as_object().expect("a reports: section") {
+        assert_eq!(spec["file-format"], "JUNITXML", "{group}");
+        for file in spec["files"].as_array().unwrap() {
+            let path = repo.path().join(spec["base-directory"].as_str().unwrap_or(".")).join(file.as_str().unwrap());
+            let xml = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{group}: {}: {e}", path.display()));
+            assert!(xml.contains("<testsuite ") && xml.contains("failures=\"0\""), "{group}: {xml}");
+        }
+    }
     let report = read("sitepack-report.json");
     let digest = report["digest"].as_str().unwrap();
     let uri = format!("{}/sites/coffeefans@{digest}", reg.host);

@@ -9,6 +9,7 @@ pub mod base_tree;
 pub mod conf;
 pub mod directives;
 pub mod expr;
+pub mod format;
 pub mod htaccess;
 pub mod htpasswd;
 pub mod policy;

@@ -6,6 +6,7 @@
 pub mod base;
 pub mod build;
 pub mod check;
+pub mod preview;
 
 use crate::error::Error;
 use crate::{aws, digest, plan};
