@@ -191,9 +191,7 @@ fn patch_config(base: &BaseImage, layers: &[Layer], meta: &Metadata) -> Result<V
     for layer in layers {
         history.push(json!({"created": meta.created, "created_by": layer.created_by, "comment": "sitepack"}));
     }
-    for line in
-        [format!("EXPOSE {}", crate::layout::EXPOSED_PORT), format!("ENTRYPOINT {}", json!(ENTRYPOINT))]
-    {
+    for line in [format!("EXPOSE {}", crate::layout::EXPOSED_PORT), format!("ENTRYPOINT {}", json!(ENTRYPOINT))] {
         history.push(json!({"created": meta.created, "created_by": line, "comment": "sitepack", "empty_layer": true}));
     }
     Ok(config)
