@@ -51,37 +51,8 @@ fn host(registry: &Registry, base: &str) -> Host {
     std::fs::write(outside.join("victim.json"), MARKER).unwrap();
     let lock = root.path().join("maintainers/base.lock");
     std::fs::create_dir_all(lock.parent().unwrap()).unwrap();
-    std::fs::write(&lock, lock_text(base)).unwrap();
+    std::fs::write(&lock, tiny_base_lock(base)).unwrap();
     Host { root, registry: registry.host.clone(), lock }
-}
-
-/// The maintainers' lock for the tiny base at `pinned` (`HOST/REPO:TAG@DIGEST`),
-/// with the facts of an httpd 2.4 that has every module the operator's conf loads.
-fn lock_text(pinned: &str) -> String {
-    let (reference, digest) = pinned.split_once('@').unwrap();
-    let dsos = [
-        "mod_access_compat",
-        "mod_auth_basic",
-        "mod_authn_core",
-        "mod_authn_file",
-        "mod_authz_core",
-        "mod_authz_host",
-        "mod_authz_user",
-        "mod_dir",
-        "mod_log_config",
-        "mod_mime",
-        "mod_mpm_prefork",
-        "mod_unixd",
-    ]
-    .map(|m| format!("\"{m}\""))
-    .join(", ");
-    format!(
-        "format = 1\n[bases.web]\nreference = \"{reference}\"\npinned_at = \"2026-11-26T00:00:00Z\"\n\
-         [[bases.web.platforms]]\nplatform = \"linux/amd64\"\nmanifest = \"{digest}\"\n\
-         httpd_version = \"2.4.62\"\nhttpd_binary = \"/usr/sbin/httpd\"\nserver_root = \"/etc/httpd\"\n\
-         conf = \"/etc/httpd/conf/httpd.conf\"\nbuiltin_modules = [\"core\", \"http_core\", \"mod_so\"]\n\
-         dso_modules = [{dsos}]\n"
-    )
 }
 
 fn start() -> (Registry, String) {
@@ -326,7 +297,7 @@ fn in_codebuild_a_base_lock_in_the_checkout_is_not_used() {
     let (registry, base) = start();
     let host = host(&registry, &base);
     std::fs::create_dir_all(host.checkout().join("base")).unwrap();
-    std::fs::write(host.checkout().join("base/base.lock"), lock_text(&base)).unwrap();
+    std::fs::write(host.checkout().join("base/base.lock"), tiny_base_lock(&base)).unwrap();
     let out = run(codebuild(&host).env_remove("SITEPACK_BASE_LOCK").args(["build", "--output", "oci:layout"]));
     assert_eq!(out.status.code(), Some(2), "{}{}", out.stdout, out.stderr);
     assert!(

@@ -333,6 +333,8 @@ fn the_project_sets_the_variables_buildspec_and_sitepack_read_and_no_other() {
         ("SITEPACK_GIT_REV", "sitepack is installed from the shared bucket, not built"),
         ("SITEPACK_BASE", "the base comes from the maintainers' lock"),
         ("SOURCE_DATE_EPOCH", "the buildspec sets it from the commit"),
+        ("SITEPACK_PODMAN", "sitepack preview only, on a contributor's machine"),
+        ("SITEPACK_PODMAN_ARGS", "sitepack preview only, on a contributor's machine"),
     ]
     .into();
     for name in &buildspec {
@@ -533,35 +535,6 @@ fn readback(moto: &Moto, stacks: &[&str]) -> Value {
     cfn_py(&args, &env)
 }
 
-/// The maintainers' lock for the tiny base at `pinned` (`HOST/REPO:TAG@DIGEST`)
-/// as base `web`: an httpd 2.4 with every module the operator's conf loads.
-fn lock_text(pinned: &str) -> String {
-    let (reference, digest) = pinned.split_once('@').unwrap();
-    let dsos = [
-        "mod_access_compat",
-        "mod_auth_basic",
-        "mod_authn_core",
-        "mod_authn_file",
-        "mod_authz_core",
-        "mod_authz_host",
-        "mod_authz_user",
-        "mod_dir",
-        "mod_log_config",
-        "mod_mime",
-        "mod_mpm_prefork",
-        "mod_unixd",
-    ]
-    .map(|m| format!("\"{m}\""))
-    .join(", ");
-    format!(
-        "format = 1\n[bases.web]\nreference = \"{reference}\"\npinned_at = \"2026-11-26T00:00:00Z\"\n\
-         [[bases.web.platforms]]\nplatform = \"linux/amd64\"\nmanifest = \"{digest}\"\n\
-         httpd_version = \"2.4.62\"\nhttpd_binary = \"/usr/sbin/httpd\"\nserver_root = \"/etc/httpd\"\n\
-         conf = \"/etc/httpd/conf/httpd.conf\"\nbuiltin_modules = [\"core\", \"http_core\", \"mod_so\"]\n\
-         dso_modules = [{dsos}]\n"
-    )
-}
-
 const MAIN: &str = "example";
 /// Two sites whose names share a prefix, so a sloppy rule or policy shows.
 const A: &str = "coffeefans";
@@ -578,7 +551,7 @@ fn two_sites_deploy_side_by_side_build_and_one_is_removed() {
     let base = reg.push_image(&format!("oci:{}:latest", tiny_base_layout().display()), "example/base:1");
     let work = tempfile::tempdir().unwrap();
     let lock = work.path().join("base.lock");
-    std::fs::write(&lock, lock_text(&base)).unwrap();
+    std::fs::write(&lock, tiny_base_lock(&base)).unwrap();
     // The "release binary": a wrapper that runs this build's sitepack (the
     // debug binary is 300 MB; what is tested is the download, the sha256
     // check and the install the buildspec does).

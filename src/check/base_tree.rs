@@ -160,7 +160,12 @@ fn fnmatch(pattern: &str, name: &str) -> bool {
     if name.starts_with('.') && !pattern.starts_with('.') {
         return false;
     }
-    let (p, s) = (pattern.as_bytes(), name.as_bytes());
+    wildcard(pattern.as_bytes(), name.as_bytes())
+}
+
+/// `*` and `?` wildcard match, iterative (linear backtracking), so a
+/// pattern of many stars cannot make it exponential.
+pub(crate) fn wildcard(p: &[u8], s: &[u8]) -> bool {
     let (mut pi, mut si) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
     while si < s.len() {

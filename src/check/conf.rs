@@ -12,7 +12,7 @@
 
 use std::collections::BTreeSet;
 
-use super::base_tree::{ConfigTree, Included};
+use super::base_tree::{wildcard, ConfigTree, Included};
 use super::directives::Class;
 use super::syntax::{self, Node};
 use super::{Finding, HttpdVersion};
@@ -720,30 +720,7 @@ fn component_count(p: &str) -> usize {
 fn dir_matches(pattern: &str, dir: &str) -> bool {
     let pat: Vec<&str> = pattern.split('/').filter(|c| !c.is_empty()).collect();
     let d: Vec<&str> = dir.split('/').filter(|c| !c.is_empty()).collect();
-    pat.len() <= d.len() && pat.iter().zip(&d).all(|(p, c)| glob(p.as_bytes(), c.as_bytes()))
-}
-
-/// `*` and `?` wildcard match, iterative (linear backtracking), so a
-/// pattern of many stars cannot make it exponential.
-fn glob(p: &[u8], s: &[u8]) -> bool {
-    let (mut pi, mut si) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while si < s.len() {
-        if pi < p.len() && (p[pi] == b'?' || p[pi] == s[si]) {
-            pi += 1;
-            si += 1;
-        } else if pi < p.len() && p[pi] == b'*' {
-            star = Some((pi, si));
-            pi += 1;
-        } else if let Some((sp, ss)) = star {
-            pi = sp + 1;
-            si = ss + 1;
-            star = Some((sp, ss + 1));
-        } else {
-            return false;
-        }
-    }
-    p[pi..].iter().all(|&b| b == b'*')
+    pat.len() <= d.len() && pat.iter().zip(&d).all(|(p, c)| wildcard(p.as_bytes(), c.as_bytes()))
 }
 
 #[cfg(test)]
@@ -822,9 +799,9 @@ DocumentRoot "/var/www/html"
         assert!(dir_matches("/var/www/*/private", "/var/www/site/private/x"));
         assert!(!dir_matches("/var/www/*/private", "/var/www/site/public"));
         assert!(dir_matches("/var/w?w", "/var/www"));
-        assert!(glob(b"a*b*c", b"axxbyyc") && !glob(b"a*b*c", b"axxbyy") && glob(b"*", b""));
+        assert!(wildcard(b"a*b*c", b"axxbyyc") && !wildcard(b"a*b*c", b"axxbyy") && wildcard(b"*", b""));
         // Many stars against a long miss stays linear-ish (would hang if exponential).
-        assert!(!glob(&[b'*'; 40].iter().chain(b"x").copied().collect::<Vec<_>>(), &[b'a'; 4000]));
+        assert!(!wildcard(&[b'*'; 40].iter().chain(b"x").copied().collect::<Vec<_>>(), &[b'a'; 4000]));
     }
 
     #[test]

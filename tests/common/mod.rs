@@ -704,3 +704,33 @@ pub fn assert_serves_example_site(c: &Container) {
         assert!(!body.contains("$2y$"), "{path} leaked a hash");
     }
 }
+
+/// A maintainers' lock for the tiny base at `pinned` (`HOST/REPO:TAG@DIGEST`)
+/// as base `web`, with the facts of an httpd 2.4 that has every module the
+/// example operator conf loads (the tiny base holds no httpd to detect).
+pub fn tiny_base_lock(pinned: &str) -> String {
+    let (reference, digest) = pinned.split_once('@').unwrap();
+    let dsos = [
+        "mod_access_compat",
+        "mod_auth_basic",
+        "mod_authn_core",
+        "mod_authn_file",
+        "mod_authz_core",
+        "mod_authz_host",
+        "mod_authz_user",
+        "mod_dir",
+        "mod_log_config",
+        "mod_mime",
+        "mod_mpm_prefork",
+        "mod_unixd",
+    ]
+    .map(|m| format!("\"{m}\""))
+    .join(", ");
+    format!(
+        "format = 1\n[bases.web]\nreference = \"{reference}\"\npinned_at = \"2026-11-26T00:00:00Z\"\n\
+         [[bases.web.platforms]]\nplatform = \"linux/amd64\"\nmanifest = \"{digest}\"\n\
+         httpd_version = \"2.4.62\"\nhttpd_binary = \"/usr/sbin/httpd\"\nserver_root = \"/etc/httpd\"\n\
+         conf = \"/etc/httpd/conf/httpd.conf\"\nbuiltin_modules = [\"core\", \"http_core\", \"mod_so\"]\n\
+         dso_modules = [{dsos}]\n"
+    )
+}
