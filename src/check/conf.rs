@@ -15,7 +15,7 @@ use std::collections::BTreeSet;
 use super::base_tree::{wildcard, ConfigTree, Included};
 use super::directives::Class;
 use super::syntax::{self, Node};
-use super::{Finding, HttpdVersion};
+use super::{Finding, HttpdVersion, RuleId};
 
 /// Defines the image's entrypoint sets (`-D FOREGROUND`; `-e DEBUG` is a log level).
 pub const ENTRYPOINT_DEFINES: &[&str] = &["FOREGROUND"];
@@ -277,7 +277,7 @@ impl Conf {
             Err(e) => self.findings.push(Finding::error(
                 shown,
                 Some(e.line()),
-                "conf.syntax",
+                RuleId::ConfSyntax,
                 format!("httpd would not start: {e}"),
                 "fix the section structure",
             )),
@@ -417,7 +417,7 @@ impl Conf {
             self.findings.push(Finding::error(
                 shown,
                 Some(line),
-                "conf.include",
+                RuleId::ConfInclude,
                 format!("{name}: httpd 2.2 has no such directive; httpd would not start"),
                 "use Include (on 2.2 a wildcard that matches nothing is not an error)",
             ));
@@ -433,7 +433,7 @@ impl Conf {
             self.findings.push(Finding::error(
                 shown,
                 Some(line),
-                "conf.include",
+                RuleId::ConfInclude,
                 format!("{name} {pattern}: includes nested more than {MAX_INCLUDE_DEPTH} deep (a loop?); httpd would not start"),
                 "remove the include loop",
             ));
@@ -459,7 +459,7 @@ impl Conf {
             Included::Nothing => self.findings.push(Finding::error(
                 shown,
                 Some(line),
-                "conf.include",
+                RuleId::ConfInclude,
                 format!("{name} {pattern}: no such file in the base ({}); httpd would not start", tree.source),
                 "use IncludeOptional, or include files the base has",
             )),
@@ -511,7 +511,7 @@ impl Conf {
                         self.findings.push(Finding::warning(
                             shown,
                             Some(line),
-                            "conf.builtin-loadmodule",
+                            RuleId::ConfBuiltinLoadmodule,
                             format!("LoadModule {m}: the base's httpd builds {module} in; loading it again is a fatal error on some builds"),
                             format!("wrap it in <IfModule !{m}> … </IfModule>"),
                         ));
@@ -532,7 +532,7 @@ impl Conf {
                 None => self.findings.push(Finding::error(
                     shown,
                     Some(line),
-                    "conf.context",
+                    RuleId::ConfContext,
                     "AllowOverride is only valid in <Directory>",
                     "",
                 )),
@@ -594,7 +594,7 @@ impl Conf {
                     Finding::error(
                         &lm.file,
                         Some(lm.line),
-                        "conf.module-missing",
+                        RuleId::ConfModuleMissing,
                         format!("LoadModule {} {}: the base ships no {stem}.so, so httpd would not start", lm.name, lm.so),
                         "remove the line, guard it with <IfModule>, or pick a base that has the module (see base/base.lock)",
                     )
@@ -609,7 +609,7 @@ impl Conf {
             out.push(Finding::warning(
                 shown,
                 None,
-                "conf.ht-files",
+                RuleId::ConfHtFiles,
                 "no <Files \".ht*\"> (or <FilesMatch \"^\\.ht\">) section denies .htaccess and .htpasswd files",
                 "add <Files \".ht*\"> Require all denied </Files>",
             ));
@@ -619,7 +619,7 @@ impl Conf {
                 out.push(Finding::warning(
                     shown,
                     None,
-                    "conf.htpasswd-served",
+                    RuleId::ConfHtpasswdServed,
                     format!("{htpasswd_dest} lies under DocumentRoot {root}, so it may be served"),
                     "keep the password file outside every served path",
                 ));
@@ -628,7 +628,7 @@ impl Conf {
                 out.push(Finding::warning(
                     shown,
                     None,
-                    "conf.docroot",
+                    RuleId::ConfDocroot,
                     format!("DocumentRoot is {root}, but the site is installed in {site_dest}"),
                     format!("set DocumentRoot \"{site_dest}\""),
                 ));
@@ -650,7 +650,7 @@ impl Conf {
             out.push(Finding::warning(
                 file,
                 Some(line),
-                "conf.unneeded-module",
+                RuleId::ConfUnneededModule,
                 format!("loads {}, which no contributor's .htaccess may use (the policy refuses them): loading them only widens what a hole in the policy could reach", modules.join(", ")),
                 "remove those LoadModule lines unless the operator's own configuration uses them; in the base's own files, use a base built from base/, which drops these modules (docs/base-hardening.md)",
             ));
@@ -660,7 +660,7 @@ impl Conf {
             out.push(Finding::warning(
                 shown,
                 None,
-                "conf.listen",
+                RuleId::ConfListen,
                 format!("Listen {} does not match the image's exposed port {port}", self.listen.join(", ")),
                 format!("Listen {port}"),
             ));

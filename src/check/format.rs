@@ -147,8 +147,14 @@ mod tests {
     fn report() -> Report {
         let mut r = Report::default();
         r.extend([
-            Finding::error("site/a/.htaccess", Some(2), "htaccess.not-allowed", "50% of it, a: b\nnext", "fix it"),
-            Finding::warning("site/a,b:c~", None, "tree.excluded", "is not published", ""),
+            Finding::error(
+                "site/a/.htaccess",
+                Some(2),
+                crate::check::RuleId::HtaccessNotAllowed,
+                "50% of it, a: b\nnext",
+                "fix it",
+            ),
+            Finding::warning("site/a,b:c~", None, crate::check::RuleId::TreeExcluded, "is not published", ""),
         ]);
         r
     }

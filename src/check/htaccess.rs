@@ -14,7 +14,7 @@ use super::conf::{ClassName, Conf};
 use super::directives::{self, Directive, Rule};
 use super::policy::{self, SiteVariables};
 use super::syntax::{self, Node};
-use super::{Finding, HttpdVersion};
+use super::{Finding, HttpdVersion, RuleId};
 
 /// A second override class that also admits a directive: httpd 2.4 takes
 /// `<Limit>`/`<LimitExcept>` under AuthConfig or Limit, and two mod_http2
@@ -67,7 +67,7 @@ pub fn check(bytes: &[u8], shown: &str, dir: &str, folder: &str, ctx: &Context<'
         out.push(Finding::warning(
             shown,
             None,
-            "htaccess.ignored",
+            RuleId::HtaccessIgnored,
             format!("httpd ignores this file: httpd.conf sets AllowOverride None for {dir}"),
             "ask the operator to allow the overrides the site needs, or remove the file",
         ));
@@ -81,7 +81,7 @@ pub fn check(bytes: &[u8], shown: &str, dir: &str, folder: &str, ctx: &Context<'
             out.push(Finding::error(
                 shown,
                 Some(e.line()),
-                "htaccess.syntax",
+                RuleId::HtaccessSyntax,
                 format!("{e}; the whole folder would answer 500"),
                 if matches!(e, syntax::SyntaxError::Bom) {
                     "save the file as UTF-8 without BOM"
@@ -131,10 +131,10 @@ impl Walk<'_, '_> {
         if !self.ctx.conf.is_known() {
             return self.unchecked_module(module);
         }
-        self.err(line, "htaccess.module", message, format!("ask the operator to load {module}"));
+        self.err(line, RuleId::HtaccessModule, message, format!("ask the operator to load {module}"));
     }
 
-    fn err(&mut self, line: usize, rule: &'static str, message: String, hint: impl Into<String>) {
+    fn err(&mut self, line: usize, rule: RuleId, message: String, hint: impl Into<String>) {
         match &self.uncertain {
             Some(section) => self.out.push(Finding::warning(
                 self.shown,
@@ -195,7 +195,7 @@ impl Walk<'_, '_> {
             if unknown_fatal {
                 self.err(
                     line,
-                    "htaccess.unknown",
+                    RuleId::HtaccessUnknown,
                     format!("{shown_name} is not a directive httpd knows (misspelled, or from a module that is not part of httpd); the folder would answer 500"),
                     "check the spelling against the httpd documentation",
                 );
@@ -213,7 +213,7 @@ impl Walk<'_, '_> {
                 } else {
                     format!("{shown_name} does not exist in httpd {version}")
                 };
-                self.err(line, "htaccess.version", msg, "use the equivalent for this httpd version");
+                self.err(line, RuleId::HtaccessVersion, msg, "use the equivalent for this httpd version");
             }
             return false;
         }
@@ -228,7 +228,7 @@ impl Walk<'_, '_> {
                 if unknown_fatal {
                     self.err(
                         line,
-                        "htaccess.module",
+                        RuleId::HtaccessModule,
                         format!(
                             "{shown_name} needs {module}, which httpd.conf does not load; the folder would answer 500"
                         ),
@@ -242,7 +242,7 @@ impl Walk<'_, '_> {
             Rule::ServerOnly => {
                 self.err(
                     line,
-                    "htaccess.context",
+                    RuleId::HtaccessContext,
                     format!("{shown_name} is not allowed in .htaccess (server configuration only); the folder would answer 500"),
                     "ask the operator; this belongs in httpd.conf",
                 );
@@ -265,7 +265,7 @@ impl Walk<'_, '_> {
                 if !granted && !self.overrides.nonfatal_override {
                     self.err(
                         line,
-                        "htaccess.not-allowed",
+                        RuleId::HtaccessNotAllowed,
                         format!(
                             "{shown_name} needs AllowOverride {class:?}, but httpd.conf allows {} here; the folder would answer 500 (\"not allowed here\")",
                             self.overrides.describe()
@@ -286,7 +286,7 @@ impl Walk<'_, '_> {
             return;
         }
         if let Some(p) = super::arguments::check(name, args, raw) {
-            self.err(line, "htaccess.argument", p.message, p.hint);
+            self.err(line, RuleId::HtaccessArgument, p.message, p.hint);
         }
         let lower: Vec<String> = args.iter().map(|a| a.to_ascii_lowercase()).collect();
         match lname.as_str() {
@@ -319,7 +319,7 @@ impl Walk<'_, '_> {
         let Some((_, _, flags)) = rewrite::split(raw) else {
             return self.err(
                 line,
-                "htaccess.argument",
+                RuleId::HtaccessArgument,
                 format!("{name} needs a pattern and a target; the folder would answer 500"),
                 "see the mod_rewrite documentation",
             );
@@ -328,7 +328,7 @@ impl Walk<'_, '_> {
         let Some(parsed) = rewrite::flags(&flags) else {
             return self.err(
                 line,
-                "htaccess.argument",
+                RuleId::HtaccessArgument,
                 format!("{name} flags {flags} must be written in [brackets]; the folder would answer 500"),
                 "write the flags as [R=302,L]",
             );
@@ -342,7 +342,7 @@ impl Walk<'_, '_> {
             if !known {
                 self.err(
                     line,
-                    "htaccess.argument",
+                    RuleId::HtaccessArgument,
                     format!("{name}: mod_rewrite knows no flag `{key}`; the folder would answer 500"),
                     "see the flags in the mod_rewrite documentation",
                 );
@@ -357,7 +357,7 @@ impl Walk<'_, '_> {
                 if opt != "none" && !allowed.iter().any(|x| x == opt) {
                     self.err(
                         line,
-                        "htaccess.not-allowed",
+                        RuleId::HtaccessNotAllowed,
                         format!(
                             "Options {a}: httpd.conf allows only Options={} here; the folder would answer 500",
                             allowed.join(",")
@@ -380,7 +380,7 @@ impl Walk<'_, '_> {
                 if matches!(first, "all" | "ip" | "host" | "env" | "expr" | "method" | "local") {
                     self.err(
                         line,
-                        "htaccess.version",
+                        RuleId::HtaccessVersion,
                         format!("Require {first} is httpd 2.4 syntax; this base runs httpd 2.2, where it fails"),
                         "on 2.2 use Order/Allow/Deny",
                     );
@@ -395,7 +395,7 @@ impl Walk<'_, '_> {
                     "file-owner" | "file-group" => "mod_authz_owner",
                     "dbm-group" => "mod_authz_dbm",
                     _ => {
-                        self.err(line, "htaccess.require", format!("Require {first}: httpd knows no such authorization provider; the folder would answer 500"), "see mod_authz_core's Require");
+                        self.err(line, RuleId::HtaccessRequire, format!("Require {first}: httpd knows no such authorization provider; the folder would answer 500"), "see mod_authz_core's Require");
                         return;
                     }
                 };

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use super::{Finding, HttpdVersion};
+use super::{Finding, HttpdVersion, RuleId};
 
 /// Above this bcrypt cost every request pays too much CPU (httpd verifies
 /// the password on each one); `htpasswd -B` defaults to 5.
@@ -65,7 +65,7 @@ pub fn check(bytes: &[u8], shown: &str, version: HttpdVersion) -> Vec<Finding> {
             out.push(Finding::error(
                 shown,
                 None,
-                "htpasswd.encoding",
+                RuleId::HtpasswdEncoding,
                 format!("is not UTF-8 text (byte {})", e.valid_up_to()),
                 "save it as plain UTF-8 text",
             ));
@@ -80,7 +80,7 @@ pub fn check(bytes: &[u8], shown: &str, version: HttpdVersion) -> Vec<Finding> {
             out.push(Finding::error(
                 shown,
                 Some(line),
-                "htpasswd.crlf",
+                RuleId::HtpasswdCrlf,
                 "line ends with CR LF; httpd would take the CR as part of the hash and no password would match",
                 "convert the file to LF line ends (dos2unix users/htpasswd)",
             ));
@@ -94,21 +94,27 @@ pub fn check(bytes: &[u8], shown: &str, version: HttpdVersion) -> Vec<Finding> {
             out.push(Finding::error(
                 shown,
                 Some(line),
-                "htpasswd.syntax",
+                RuleId::HtpasswdSyntax,
                 "line has no ':' between user and hash",
                 "each line is user:hash, made with `htpasswd -B`",
             ));
             continue;
         };
         if user.is_empty() {
-            out.push(Finding::error(shown, Some(line), "htpasswd.user", "empty user name", "each line is user:hash"));
+            out.push(Finding::error(
+                shown,
+                Some(line),
+                RuleId::HtpasswdUser,
+                "empty user name",
+                "each line is user:hash",
+            ));
             continue;
         }
         if user.chars().any(|c| c.is_whitespace() || c.is_control()) {
             out.push(Finding::error(
                 shown,
                 Some(line),
-                "htpasswd.user",
+                RuleId::HtpasswdUser,
                 format!("user name {user:?} contains white space or control characters"),
                 "use a name without spaces",
             ));
@@ -118,7 +124,7 @@ pub fn check(bytes: &[u8], shown: &str, version: HttpdVersion) -> Vec<Finding> {
             out.push(Finding::error(
                 shown,
                 Some(line),
-                "htpasswd.duplicate",
+                RuleId::HtpasswdDuplicate,
                 format!("user {user:?} is already defined on line {first}; httpd would use only the first"),
                 "keep one line per user",
             ));
@@ -130,42 +136,42 @@ pub fn check(bytes: &[u8], shown: &str, version: HttpdVersion) -> Vec<Finding> {
             Scheme::Plain if hash.contains(':') => out.push(Finding::error(
                 shown,
                 Some(line),
-                "htpasswd.user",
+                RuleId::HtpasswdUser,
                 format!("line for {user:?} has more than one ':'; user names cannot contain ':'"),
                 hint_new,
             )),
             Scheme::Plain => out.push(Finding::error(
                 shown,
                 Some(line),
-                "htpasswd.plaintext",
+                RuleId::HtpasswdPlaintext,
                 format!("password of {user:?} is not a hash httpd understands (plain text never matches on Linux)"),
                 hint_new,
             )),
             Scheme::Bcrypt { .. } if version == HttpdVersion::V22 => out.push(Finding::error(
                 shown,
                 Some(line),
-                "htpasswd.bcrypt-on-2.2",
+                RuleId::HtpasswdBcryptOn22,
                 format!("password of {user:?} is bcrypt, which httpd 2.2 cannot check: every login would fail"),
                 "use `htpasswd -m` (apr1) for a 2.2 base, or move to a 2.4 base",
             )),
             Scheme::Bcrypt { cost } if cost > MAX_BCRYPT_COST => out.push(Finding::error(
                 shown,
                 Some(line),
-                "htpasswd.bcrypt-cost",
+                RuleId::HtpasswdBcryptCost,
                 format!("password of {user:?} has bcrypt cost {cost}; above {MAX_BCRYPT_COST} every request costs too much CPU"),
                 "regenerate it with `htpasswd -B -C 10 users/htpasswd USER`",
             )),
             Scheme::DesCrypt => out.push(Finding::warning(
                 shown,
                 Some(line),
-                "htpasswd.weak",
+                RuleId::HtpasswdWeak,
                 format!("password of {user:?} uses DES crypt, which checks only the first 8 characters"),
                 hint_new,
             )),
             Scheme::Sha1 => out.push(Finding::warning(
                 shown,
                 Some(line),
-                "htpasswd.weak",
+                RuleId::HtpasswdWeak,
                 format!("password of {user:?} uses unsalted {{SHA}}"),
                 hint_new,
             )),
@@ -176,7 +182,7 @@ pub fn check(bytes: &[u8], shown: &str, version: HttpdVersion) -> Vec<Finding> {
         out.push(Finding::warning(
             shown,
             None,
-            "htpasswd.empty",
+            RuleId::HtpasswdEmpty,
             "has no users; nobody can log in to protected folders",
             "add users with `htpasswd -B`",
         ));

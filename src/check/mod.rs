@@ -14,12 +14,15 @@ pub mod htaccess;
 pub mod htpasswd;
 pub mod policy;
 pub mod rewrite;
+pub mod rules;
 pub mod syntax;
 pub mod tree;
 
 use std::fmt;
 
 use serde::Serialize;
+
+pub use rules::{RuleId, RuleName};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -47,17 +50,17 @@ impl Finding {
         severity: Severity,
         file: impl Into<String>,
         line: Option<usize>,
-        rule: &'static str,
+        rule: impl RuleName,
         message: impl Into<String>,
         hint: impl Into<String>,
     ) -> Finding {
-        Finding { file: file.into(), line, severity, rule, message: message.into(), hint: hint.into() }
+        Finding { file: file.into(), line, severity, rule: rule.id(), message: message.into(), hint: hint.into() }
     }
 
     pub fn error(
         file: impl Into<String>,
         line: Option<usize>,
-        rule: &'static str,
+        rule: impl RuleName,
         message: impl Into<String>,
         hint: impl Into<String>,
     ) -> Finding {
@@ -67,7 +70,7 @@ impl Finding {
     pub fn warning(
         file: impl Into<String>,
         line: Option<usize>,
-        rule: &'static str,
+        rule: impl RuleName,
         message: impl Into<String>,
         hint: impl Into<String>,
     ) -> Finding {
@@ -310,7 +313,7 @@ pub fn check_inputs(inputs: &Inputs<'_>, settings: &Settings) -> TreeOutcome {
         Err(e) => report.extend([Finding::error(
             &htpasswd_shown,
             None,
-            "htpasswd.unreadable",
+            RuleId::HtpasswdUnreadable,
             format!("cannot be read: {e}"),
             "",
         )]),
@@ -340,7 +343,7 @@ pub fn check_against_conf(conf: Option<(&str, &str)>, outcome: &TreeOutcome, set
                 // httpd 2.4 refuses to start on such a LoadModule
                 // ("is built-in and can't be loaded"; checked with 2.4.68).
                 let fatal = settings.version == HttpdVersion::V24;
-                for f in report.findings.iter_mut().filter(|f| fatal && f.rule == "conf.builtin-loadmodule") {
+                for f in report.findings.iter_mut().filter(|f| fatal && f.rule == RuleId::ConfBuiltinLoadmodule.id()) {
                     f.severity = Severity::Error;
                     f.message =
                         f.message.replace("is a fatal error on some builds", "is a fatal error: httpd would not start");
@@ -368,7 +371,7 @@ pub fn check_against_conf(conf: Option<(&str, &str)>, outcome: &TreeOutcome, set
             Err(e) => report.extend([Finding::error(
                 &file_shown,
                 None,
-                "htaccess.unreadable",
+                RuleId::HtaccessUnreadable,
                 format!("cannot be read: {e}"),
                 "",
             )]),
@@ -413,7 +416,7 @@ fn unread_parts(model: &conf::Conf, unchecked: &htaccess::Unchecked) -> Option<F
     Some(Finding::warning(
         &first.file,
         Some(first.line),
-        "conf.include-unread",
+        RuleId::ConfIncludeUnread,
         format!("sitepack could not read {}; {left}", parts.join(", ")),
         "pin the base with `sitepack base pin` (its lock records the base's configuration files), or pass --base-tree DIR with a copy of the base's ServerRoot, for the exact check",
     ))
@@ -431,7 +434,7 @@ fn unneeded_in_base(dsos: &std::collections::BTreeSet<String>, base: &str) -> Op
         Finding::warning(
             base,
             None,
-            "base.unneeded-modules",
+            RuleId::BaseUnneededModules,
             format!(
                 "the base ships {}, which no contributor's .htaccess may use: a hole in the policy would find them there",
                 unneeded.join(", ")

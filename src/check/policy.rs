@@ -416,7 +416,7 @@ impl Policy<'_> {
         self.out.push(Finding::error(
             self.shown,
             (line > 0).then_some(line),
-            id,
+            rule,
             message,
             format!("{hint} (an operator can switch this rule off with --allow {id}; see docs/contributor-policy.md)"),
         ));

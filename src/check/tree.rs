@@ -13,7 +13,7 @@ use std::fs;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-use super::Finding;
+use super::{Finding, RuleId};
 use crate::site::Entry;
 
 /// Limits with defaults suited to a community site.
@@ -104,7 +104,7 @@ pub fn check_site(site: &Path, shown: &str, dest: &str, layout: &Layout, limits:
                 w.out.push(Finding::error(
                     format!("{shown}/{name}"),
                     None,
-                    "tree.outside-namespace",
+                    RuleId::TreeOutsideNamespace,
                     format!("is outside the site's namespace /{ns}/ and would not be reachable"),
                     format!("move it into {shown}/{ns}/"),
                 ));
@@ -115,7 +115,7 @@ pub fn check_site(site: &Path, shown: &str, dest: &str, layout: &Layout, limits:
         w.out.push(Finding::error(
             shown,
             None,
-            "tree.limit-files",
+            RuleId::TreeLimitFiles,
             format!("holds {} files, more than the limit of {}", w.facts.files, limits.max_files),
             "remove files, or ask the operator to raise --max-files",
         ));
@@ -124,7 +124,7 @@ pub fn check_site(site: &Path, shown: &str, dest: &str, layout: &Layout, limits:
         w.out.push(Finding::error(
             shown,
             None,
-            "tree.limit-total",
+            RuleId::TreeLimitTotal,
             format!("holds {} bytes, more than the limit of {}", w.facts.bytes, limits.max_total_bytes),
             "remove large files, or ask the operator to raise --max-total-bytes",
         ));
@@ -144,14 +144,14 @@ impl crate::site::Visitor for Walker<'_> {
         self.out.push(Finding::error(
             shown,
             None,
-            "tree.unreadable",
+            RuleId::TreeUnreadable,
             format!("cannot be read: {error}"),
             "check its permissions",
         ));
     }
 
     fn non_utf8(&mut self, shown: &str) {
-        self.out.push(Finding::error(shown, None, "tree.name", "file name is not valid UTF-8", "rename it"));
+        self.out.push(Finding::error(shown, None, RuleId::TreeName, "file name is not valid UTF-8", "rename it"));
     }
 
     fn excluded(&mut self, entry: &Entry<'_>, parent_shown: &str, meta: Option<&fs::Metadata>) {
@@ -160,7 +160,7 @@ impl crate::site::Visitor for Walker<'_> {
             self.out.push(Finding::error(
                 parent_shown,
                 None,
-                "tree.submodule",
+                RuleId::TreeSubmodule,
                 "is a git submodule; its content is another repository's and is not published",
                 "copy the files into the site instead of using a submodule",
             ));
@@ -168,7 +168,7 @@ impl crate::site::Visitor for Walker<'_> {
             self.out.push(Finding::warning(
                 entry.shown,
                 None,
-                "tree.excluded",
+                RuleId::TreeExcluded,
                 "is not published (version control or editor/OS litter)",
                 "remove it from the site",
             ));
@@ -180,7 +180,7 @@ impl crate::site::Visitor for Walker<'_> {
             self.out.push(Finding::error(
                 entry.shown,
                 None,
-                "tree.name",
+                RuleId::TreeName,
                 problem,
                 "rename it with letters, digits, '.', '-', '_'",
             ));
@@ -190,7 +190,7 @@ impl crate::site::Visitor for Walker<'_> {
             self.out.push(Finding::warning(
                 entry.shown,
                 None,
-                "tree.htaccess-case",
+                RuleId::TreeHtaccessCase,
                 "httpd reads only `.htaccess` (lower case); this file is ignored",
                 "rename it to .htaccess",
             ));
@@ -199,7 +199,7 @@ impl crate::site::Visitor for Walker<'_> {
             self.out.push(Finding::error(
                 entry.shown,
                 None,
-                "tree.limit-path",
+                RuleId::TreeLimitPath,
                 format!(
                     "its path in the image is {} bytes, more than the limit of {}",
                     entry.image_path.len(),
@@ -216,7 +216,7 @@ impl crate::site::Visitor for Walker<'_> {
         self.out.push(Finding::warning(
             entry.shown,
             None,
-            "tree.case-collision",
+            RuleId::TreeCaseCollision,
             format!("differs from {other:?} only in letter case; links may reach the wrong one"),
             "rename one of them",
         ));
@@ -227,7 +227,7 @@ impl crate::site::Visitor for Walker<'_> {
         self.out.push(Finding::error(
             entry.shown,
             None,
-            "tree.symlink",
+            RuleId::TreeSymlink,
             format!("is a symbolic link (to {target}); links are never published"),
             "replace it with a copy of the file it points to",
         ));
@@ -237,7 +237,7 @@ impl crate::site::Visitor for Walker<'_> {
         self.out.push(Finding::error(
             entry.shown,
             None,
-            "tree.special",
+            RuleId::TreeSpecial,
             format!("is {kind}; only regular files and folders are published"),
             "remove it",
         ));
@@ -258,7 +258,7 @@ impl Walker<'_> {
             self.out.push(Finding::error(
                 shown,
                 None,
-                "tree.limit-file",
+                RuleId::TreeLimitFile,
                 format!("is {size} bytes, more than the limit of {} per file", self.limits.max_file_bytes),
                 "host large media elsewhere, or ask the operator to raise --max-file-bytes",
             ));
@@ -268,7 +268,7 @@ impl Walker<'_> {
             self.out.push(Finding::warning(
                 shown,
                 None,
-                "tree.mode",
+                RuleId::TreeMode,
                 "has setuid, setgid or sticky bits; they are dropped (files are published 0644)",
                 "",
             ));
@@ -285,7 +285,7 @@ impl Walker<'_> {
                     self.out.push(Finding::error(
                         shown,
                         None,
-                        "tree.lfs-pointer",
+                        RuleId::TreeLfsPointer,
                         "is a Git LFS pointer, not the file's content",
                         "fetch LFS content before building (git lfs pull), or commit the file itself",
                     ));
@@ -323,7 +323,7 @@ pub fn check_htpasswd_file(path: &Path, shown: &str) -> Vec<Finding> {
             out.push(Finding::error(
                 shown,
                 None,
-                "tree.symlink",
+                RuleId::TreeSymlink,
                 format!("{} is a symbolic link; the htpasswd file must be reached without links", ancestor.display()),
                 "replace the link with the real file",
             ));
@@ -335,7 +335,7 @@ pub fn check_htpasswd_file(path: &Path, shown: &str) -> Vec<Finding> {
             out.push(Finding::warning(
                 shown,
                 None,
-                "htpasswd.mode",
+                RuleId::HtpasswdMode,
                 format!(
                     "has mode {:04o}: the httpd user could not read it like this (sitepack publishes it 0644)",
                     meta.permissions().mode() & 0o7777
@@ -365,7 +365,7 @@ pub fn check_gitmodules(repo_root: &Path, site_rel: &str) -> Vec<Finding> {
                 Finding::error(
                     ".gitmodules",
                     Some(i + 1),
-                    "tree.submodule",
+                    RuleId::TreeSubmodule,
                     format!(
                         "{} is a git submodule; its content is another repository's and is not published",
                         v.trim()
