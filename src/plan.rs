@@ -410,16 +410,32 @@ pub struct FileSettings {
     pub httpd_conf: Option<String>,
     pub httpd_conf_sha256: Option<String>,
     pub httpd_conf_max_bytes: Option<u64>,
-    #[serde(default)]
-    pub insecure_registries: Vec<String>,
+    /// Named like its flag (`--insecure-registry`); the old plural is read too.
+    #[serde(default, alias = "insecure_registries")]
+    pub insecure_registry: Vec<String>,
     pub registry_auth: Option<RegistryAuth>,
     pub container_name: Option<String>,
     pub image_definitions: Option<PathBuf>,
     pub image_detail: Option<PathBuf>,
     pub image_uri: Option<ImageUriForm>,
     pub cache_from: Option<String>,
+    /// Named like its flag (`--also-tag`); the old plural is read too.
+    #[serde(default, alias = "also_tags")]
+    pub also_tag: Vec<String>,
+    pub namespace: Option<String>,
+    pub httpd_version: Option<crate::check::HttpdVersion>,
     #[serde(default)]
-    pub also_tags: Vec<String>,
+    pub builtin_modules: Vec<String>,
+    pub max_file_bytes: Option<u64>,
+    pub max_total_bytes: Option<u64>,
+    pub max_files: Option<u64>,
+    pub max_path_bytes: Option<usize>,
+    #[serde(default)]
+    pub allow: Vec<String>,
+    pub retry_deadline: Option<u64>,
+    pub http_timeout: Option<u64>,
+    pub create_repository: Option<bool>,
+    pub tag_mutability: Option<crate::aws::ecr::TagMutability>,
 }
 
 /// The keys a checkout's `sitepack.toml` may hold in CodeBuild.
@@ -445,6 +461,18 @@ pub enum OperatorKey {
     ImageUri,
     CacheFrom,
     AlsoTags,
+    Namespace,
+    HttpdVersion,
+    BuiltinModules,
+    MaxFileBytes,
+    MaxTotalBytes,
+    MaxFiles,
+    MaxPathBytes,
+    Allow,
+    RetryDeadline,
+    HttpTimeout,
+    CreateRepository,
+    TagMutability,
 }
 
 impl OperatorKey {
@@ -460,14 +488,35 @@ impl OperatorKey {
             OperatorKey::HttpdConf => "httpd_conf",
             OperatorKey::HttpdConfSha256 => "httpd_conf_sha256",
             OperatorKey::HttpdConfMaxBytes => "httpd_conf_max_bytes",
-            OperatorKey::InsecureRegistries => "insecure_registries",
+            OperatorKey::InsecureRegistries => "insecure_registry",
             OperatorKey::RegistryAuth => "registry_auth",
             OperatorKey::ContainerName => "container_name",
             OperatorKey::ImageDefinitions => "image_definitions",
             OperatorKey::ImageDetail => "image_detail",
             OperatorKey::ImageUri => "image_uri",
             OperatorKey::CacheFrom => "cache_from",
-            OperatorKey::AlsoTags => "also_tags",
+            OperatorKey::AlsoTags => "also_tag",
+            OperatorKey::Namespace => "namespace",
+            OperatorKey::HttpdVersion => "httpd_version",
+            OperatorKey::BuiltinModules => "builtin_modules",
+            OperatorKey::MaxFileBytes => "max_file_bytes",
+            OperatorKey::MaxTotalBytes => "max_total_bytes",
+            OperatorKey::MaxFiles => "max_files",
+            OperatorKey::MaxPathBytes => "max_path_bytes",
+            OperatorKey::Allow => "allow",
+            OperatorKey::RetryDeadline => "retry_deadline",
+            OperatorKey::HttpTimeout => "http_timeout",
+            OperatorKey::CreateRepository => "create_repository",
+            OperatorKey::TagMutability => "tag_mutability",
+        }
+    }
+
+    /// The name the key had before it was named like its flag (still read).
+    pub fn old_name(self) -> Option<&'static str> {
+        match self {
+            OperatorKey::InsecureRegistries => Some("insecure_registries"),
+            OperatorKey::AlsoTags => Some("also_tags"),
+            _ => None,
         }
     }
 
@@ -504,6 +553,24 @@ impl OperatorKey {
             OperatorKey::ImageUri => first(&[(args.image_uri.is_some(), "--image-uri")]),
             OperatorKey::CacheFrom => first(&[(args.cache_from.is_some(), "--cache-from/SITEPACK_CACHE_FROM")]),
             OperatorKey::AlsoTags => first(&[(!args.also_tag.is_empty(), "--also-tag")]),
+            OperatorKey::Namespace => first(&[(args.checks.namespace.is_some(), "--namespace/SITEPACK_NAMESPACE")]),
+            OperatorKey::HttpdVersion => first(&[(args.checks.httpd_version.is_some(), "--httpd-version")]),
+            OperatorKey::BuiltinModules => first(&[(!args.checks.builtin_modules.is_empty(), "--builtin-modules")]),
+            OperatorKey::MaxFileBytes => first(&[(args.checks.max_file_bytes.is_some(), "--max-file-bytes")]),
+            OperatorKey::MaxTotalBytes => first(&[(args.checks.max_total_bytes.is_some(), "--max-total-bytes")]),
+            OperatorKey::MaxFiles => first(&[(args.checks.max_files.is_some(), "--max-files")]),
+            OperatorKey::MaxPathBytes => first(&[(args.checks.max_path_bytes.is_some(), "--max-path-bytes")]),
+            OperatorKey::Allow => first(&[(!args.checks.allow.is_empty(), "--allow")]),
+            OperatorKey::RetryDeadline => first(&[(args.retry_deadline.is_some(), "--retry-deadline")]),
+            OperatorKey::HttpTimeout => first(&[(args.http_timeout.is_some(), "--http-timeout")]),
+            OperatorKey::CreateRepository => first(&[(
+                args.create_repository || args.tag_mutability.is_some(),
+                "--create-repository/--tag-mutability",
+            )]),
+            OperatorKey::TagMutability => first(&[(
+                args.create_repository || args.tag_mutability.is_some(),
+                "--create-repository/--tag-mutability",
+            )]),
         }
     }
 }
@@ -525,14 +592,26 @@ impl FileSettings {
             httpd_conf,
             httpd_conf_sha256,
             httpd_conf_max_bytes,
-            insecure_registries,
+            insecure_registry,
             registry_auth,
             container_name,
             image_definitions,
             image_detail,
             image_uri,
             cache_from,
-            also_tags,
+            also_tag,
+            namespace,
+            httpd_version,
+            builtin_modules,
+            max_file_bytes,
+            max_total_bytes,
+            max_files,
+            max_path_bytes,
+            allow,
+            retry_deadline,
+            http_timeout,
+            create_repository,
+            tag_mutability,
         } = self;
         [
             (OperatorKey::Base, base.is_some()),
@@ -544,14 +623,26 @@ impl FileSettings {
             (OperatorKey::HttpdConf, httpd_conf.is_some()),
             (OperatorKey::HttpdConfSha256, httpd_conf_sha256.is_some()),
             (OperatorKey::HttpdConfMaxBytes, httpd_conf_max_bytes.is_some()),
-            (OperatorKey::InsecureRegistries, !insecure_registries.is_empty()),
+            (OperatorKey::InsecureRegistries, !insecure_registry.is_empty()),
             (OperatorKey::RegistryAuth, registry_auth.is_some()),
             (OperatorKey::ContainerName, container_name.is_some()),
             (OperatorKey::ImageDefinitions, image_definitions.is_some()),
             (OperatorKey::ImageDetail, image_detail.is_some()),
             (OperatorKey::ImageUri, image_uri.is_some()),
             (OperatorKey::CacheFrom, cache_from.is_some()),
-            (OperatorKey::AlsoTags, !also_tags.is_empty()),
+            (OperatorKey::AlsoTags, !also_tag.is_empty()),
+            (OperatorKey::Namespace, namespace.is_some()),
+            (OperatorKey::HttpdVersion, httpd_version.is_some()),
+            (OperatorKey::BuiltinModules, !builtin_modules.is_empty()),
+            (OperatorKey::MaxFileBytes, max_file_bytes.is_some()),
+            (OperatorKey::MaxTotalBytes, max_total_bytes.is_some()),
+            (OperatorKey::MaxFiles, max_files.is_some()),
+            (OperatorKey::MaxPathBytes, max_path_bytes.is_some()),
+            (OperatorKey::Allow, !allow.is_empty()),
+            (OperatorKey::RetryDeadline, retry_deadline.is_some()),
+            (OperatorKey::HttpTimeout, http_timeout.is_some()),
+            (OperatorKey::CreateRepository, create_repository.is_some()),
+            (OperatorKey::TagMutability, tag_mutability.is_some()),
         ]
         .into_iter()
         .filter_map(|(key, set)| set.then_some(key))
@@ -570,14 +661,26 @@ impl FileSettings {
             OperatorKey::HttpdConf => self.httpd_conf = None,
             OperatorKey::HttpdConfSha256 => self.httpd_conf_sha256 = None,
             OperatorKey::HttpdConfMaxBytes => self.httpd_conf_max_bytes = None,
-            OperatorKey::InsecureRegistries => self.insecure_registries.clear(),
+            OperatorKey::InsecureRegistries => self.insecure_registry.clear(),
             OperatorKey::RegistryAuth => self.registry_auth = None,
             OperatorKey::ContainerName => self.container_name = None,
             OperatorKey::ImageDefinitions => self.image_definitions = None,
             OperatorKey::ImageDetail => self.image_detail = None,
             OperatorKey::ImageUri => self.image_uri = None,
             OperatorKey::CacheFrom => self.cache_from = None,
-            OperatorKey::AlsoTags => self.also_tags.clear(),
+            OperatorKey::AlsoTags => self.also_tag.clear(),
+            OperatorKey::Namespace => self.namespace = None,
+            OperatorKey::HttpdVersion => self.httpd_version = None,
+            OperatorKey::BuiltinModules => self.builtin_modules.clear(),
+            OperatorKey::MaxFileBytes => self.max_file_bytes = None,
+            OperatorKey::MaxTotalBytes => self.max_total_bytes = None,
+            OperatorKey::MaxFiles => self.max_files = None,
+            OperatorKey::MaxPathBytes => self.max_path_bytes = None,
+            OperatorKey::Allow => self.allow.clear(),
+            OperatorKey::RetryDeadline => self.retry_deadline = None,
+            OperatorKey::HttpTimeout => self.http_timeout = None,
+            OperatorKey::CreateRepository => self.create_repository = None,
+            OperatorKey::TagMutability => self.tag_mutability = None,
         }
     }
 }
@@ -603,7 +706,8 @@ pub struct SettingsFile {
 
 impl SettingsFile {
     fn at(&self, key: OperatorKey) -> KeyAt {
-        KeyAt { key: key.name(), line: self.lines.get(key.name()).copied() }
+        let line = self.lines.get(key.name()).or_else(|| key.old_name().and_then(|old| self.lines.get(old)));
+        KeyAt { key: key.name(), line: line.copied() }
     }
 }
 
@@ -671,36 +775,111 @@ pub fn process_env(key: &str) -> Option<String> {
     std::env::var(key).ok().filter(|v| !v.is_empty())
 }
 
+/// Flags (with the environment variables clap reads into them) win; what
+/// they leave unset, the settings file fills: the one place where the two
+/// meet. Lists add up. The contributor's paths and the image are not
+/// merged here: where a path came from decides whether it is confined,
+/// and CodeBuild's variables rank between the flag and the file for the image.
+fn merge(mut a: BuildArgs, file: FileSettings) -> BuildArgs {
+    fn fill<T>(slot: &mut Option<T>, from: Option<T>) {
+        if slot.is_none() {
+            *slot = from;
+        }
+    }
+    let FileSettings {
+        base,
+        base_lock,
+        base_name,
+        platform,
+        image: _,
+        output,
+        site: _,
+        htpasswd: _,
+        httpd_conf,
+        httpd_conf_sha256,
+        httpd_conf_max_bytes,
+        insecure_registry,
+        registry_auth,
+        container_name,
+        image_definitions,
+        image_detail,
+        image_uri,
+        cache_from,
+        also_tag,
+        namespace,
+        httpd_version,
+        builtin_modules,
+        max_file_bytes,
+        max_total_bytes,
+        max_files,
+        max_path_bytes,
+        allow,
+        retry_deadline,
+        http_timeout,
+        create_repository,
+        tag_mutability,
+    } = file;
+    fill(&mut a.base, base);
+    fill(&mut a.base_lock, base_lock);
+    fill(&mut a.base_name, base_name);
+    fill(&mut a.platform, platform);
+    fill(&mut a.output, output);
+    fill(&mut a.httpd_conf, httpd_conf);
+    fill(&mut a.httpd_conf_sha256, httpd_conf_sha256);
+    fill(&mut a.httpd_conf_max_bytes, httpd_conf_max_bytes);
+    a.insecure_registry.extend(insecure_registry);
+    fill(&mut a.registry_auth, registry_auth);
+    fill(&mut a.container_name, container_name);
+    fill(&mut a.image_definitions, image_definitions);
+    fill(&mut a.image_detail, image_detail);
+    fill(&mut a.image_uri, image_uri);
+    fill(&mut a.cache_from, cache_from);
+    a.also_tag.extend(also_tag);
+    fill(&mut a.retry_deadline, retry_deadline);
+    fill(&mut a.http_timeout, http_timeout);
+    a.create_repository |= create_repository.unwrap_or(false);
+    fill(&mut a.tag_mutability, tag_mutability);
+    let c = &mut a.checks;
+    fill(&mut c.namespace, namespace);
+    fill(&mut c.httpd_version, httpd_version);
+    if c.builtin_modules.is_empty() {
+        c.builtin_modules = builtin_modules;
+    }
+    fill(&mut c.max_file_bytes, max_file_bytes);
+    fill(&mut c.max_total_bytes, max_total_bytes);
+    fill(&mut c.max_files, max_files);
+    fill(&mut c.max_path_bytes, max_path_bytes);
+    c.allow.extend(allow);
+    a
+}
+
 pub fn build_plan(args: BuildArgs, env: Env<'_>) -> Result<BuildPlan, PlanError> {
     let mut warnings = Vec::new();
     let loaded = load_settings(args.config.as_deref())?;
     let owner = loaded.as_ref().map(|f| f.owner);
-    let file = apply_ownership(loaded, &args, env, &mut warnings)?;
+    let mut file = apply_ownership(loaded, &args, env, &mut warnings)?;
     // The contributor's paths (the checkout's file or the defaults) are
     // confined to the checkout before anything there is opened; the
     // operator's (flags, --config) are taken as given.
-    let (site, site_from) = input_path(args.site, file.site, owner, crate::layout::SITE);
-    let (htpasswd, htpasswd_from) = input_path(args.htpasswd, file.htpasswd, owner, crate::layout::HTPASSWD);
+    let (site, site_from) = input_path(args.site.clone(), file.site.take(), owner, crate::layout::SITE);
+    let (htpasswd, htpasswd_from) =
+        input_path(args.htpasswd.clone(), file.htpasswd.take(), owner, crate::layout::HTPASSWD);
+    let file_image = file.image.take();
+    let args = merge(args, file);
     for (setting, path, from) in [("site", &site, site_from), ("htpasswd", &htpasswd, htpasswd_from)] {
         if let Some(from) = from {
             confine(setting, path, from, Path::new("."))?;
         }
     }
 
-    let platforms = parse_platforms(args.platform.or(file.platform))?;
-    let chosen = choose_base(
-        args.base.or(file.base),
-        args.base_lock.or(file.base_lock),
-        args.base_name.or(file.base_name),
-        &platforms,
-        env,
-        &mut warnings,
-    )?;
+    let platforms = parse_platforms(args.platform.clone())?;
+    let chosen =
+        choose_base(args.base.clone(), args.base_lock.clone(), args.base_name.clone(), &platforms, env, &mut warnings)?;
     let base = chosen.reference;
     let targets = chosen.targets;
 
-    let output_text = args.output.or(file.output).unwrap_or_else(|| "registry".into());
-    let image_text = args.image.or_else(|| codebuild_image(env).ok()).or(file.image);
+    let output_text = args.output.clone().unwrap_or_else(|| "registry".into());
+    let image_text = args.image.clone().or_else(|| codebuild_image(env).ok()).or(file_image);
     let image = image_text
         .as_deref()
         .map(|t| {
@@ -728,7 +907,7 @@ pub fn build_plan(args: BuildArgs, env: Env<'_>) -> Result<BuildPlan, PlanError>
 
     check_input("site directory", &site, shown_from(site_from, "--site"), true)?;
     check_input("htpasswd file", &htpasswd, shown_from(htpasswd_from, "--htpasswd"), false)?;
-    let httpd_conf = conf_source(args.httpd_conf.or(file.httpd_conf).ok_or(PlanError::NoHttpdConf)?)?;
+    let httpd_conf = conf_source(args.httpd_conf.clone().ok_or(PlanError::NoHttpdConf)?)?;
     let contributor_conf = Path::new(CONTRIBUTOR_CONF);
     let conf_is_contributors = matches!(&httpd_conf, ConfSource::Local(p) if p == contributor_conf);
     if contributor_conf.exists() && !conf_is_contributors {
@@ -736,7 +915,7 @@ pub fn build_plan(args: BuildArgs, env: Env<'_>) -> Result<BuildPlan, PlanError>
             "{CONTRIBUTOR_CONF} in the contributor's repository is ignored: the operator's httpd.conf is used (contributors do not control server configuration)"
         ));
     }
-    let httpd_conf_sha256 = args.httpd_conf_sha256.or(file.httpd_conf_sha256).map(|h| h.to_ascii_lowercase());
+    let httpd_conf_sha256 = args.httpd_conf_sha256.clone().map(|h| h.to_ascii_lowercase());
     if let Some(h) = &httpd_conf_sha256 {
         if h.len() != 64 || !h.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(PlanError::BadSha256(h.clone()));
@@ -745,7 +924,7 @@ pub fn build_plan(args: BuildArgs, env: Env<'_>) -> Result<BuildPlan, PlanError>
     let inputs = Inputs {
         httpd_conf,
         httpd_conf_sha256,
-        httpd_conf_max_bytes: args.httpd_conf_max_bytes.or(file.httpd_conf_max_bytes).unwrap_or(DEFAULT_CONF_MAX_BYTES),
+        httpd_conf_max_bytes: args.httpd_conf_max_bytes.unwrap_or(DEFAULT_CONF_MAX_BYTES),
         htpasswd,
         site,
     };
@@ -764,10 +943,10 @@ pub fn build_plan(args: BuildArgs, env: Env<'_>) -> Result<BuildPlan, PlanError>
         extra: Default::default(),
     };
 
-    let container_name = args.container_name.or(file.container_name);
-    let definitions = args.image_definitions.or(file.image_definitions);
-    let image_detail = args.image_detail.or(file.image_detail);
-    let form = args.image_uri.or(file.image_uri).unwrap_or(ImageUriForm::Digest);
+    let container_name = args.container_name.clone();
+    let definitions = args.image_definitions.clone();
+    let image_detail = args.image_detail.clone();
+    let form = args.image_uri.unwrap_or(ImageUriForm::Digest);
     let registry_output = matches!(output, Output::Registry { .. });
     if !registry_output && (definitions.is_some() || image_detail.is_some()) {
         return Err(PlanError::DefinitionsWithoutRegistry(output_text));
@@ -788,9 +967,8 @@ pub fn build_plan(args: BuildArgs, env: Env<'_>) -> Result<BuildPlan, PlanError>
     if targets.len() > 1 && !registry_output {
         return Err(PlanError::MultiPlatformOutput(output_text));
     }
-    let cache_from = args.cache_from.or(file.cache_from);
-    let mut also_tags = args.also_tag;
-    also_tags.extend(file.also_tags);
+    let cache_from = args.cache_from.clone();
+    let also_tags = args.also_tag.clone();
     if !registry_output && (cache_from.is_some() || !also_tags.is_empty()) {
         return Err(PlanError::TagsWithoutRegistry(output_text));
     }
@@ -803,7 +981,7 @@ pub fn build_plan(args: BuildArgs, env: Env<'_>) -> Result<BuildPlan, PlanError>
         }
     }
 
-    let registry_auth = args.registry_auth.or(file.registry_auth).unwrap_or(RegistryAuth::Auto);
+    let registry_auth = args.registry_auth.unwrap_or(RegistryAuth::Auto);
     let dest_ecr = match &output {
         Output::Registry { image } => ecr::parse_host(&image.registry),
         _ => None,
@@ -815,8 +993,7 @@ pub fn build_plan(args: BuildArgs, env: Env<'_>) -> Result<BuildPlan, PlanError>
     }
     let aws_account = dest_ecr.map(|h| h.account).or_else(|| env("AWS_ACCOUNT_ID"));
 
-    let mut insecure = args.insecure_registry;
-    insecure.extend(file.insecure_registries);
+    let insecure = args.insecure_registry;
     Ok(BuildPlan {
         base,
         targets,
@@ -909,16 +1086,12 @@ pub fn deploy_paths_hint(args: &BuildArgs, env: Env<'_>) -> Vec<PathBuf> {
     let file = load_settings(args.config.as_deref())
         .and_then(|f| apply_ownership(f, args, env, &mut Vec::new()))
         .unwrap_or_default();
+    let merged = merge(args.clone(), file);
     let mut out = Vec::new();
-    if args.container_name.is_some() || file.container_name.is_some() {
-        out.push(
-            args.image_definitions
-                .clone()
-                .or(file.image_definitions)
-                .unwrap_or_else(|| crate::layout::IMAGE_DEFINITIONS.into()),
-        );
+    if merged.container_name.is_some() {
+        out.push(merged.image_definitions.unwrap_or_else(|| crate::layout::IMAGE_DEFINITIONS.into()));
     }
-    out.extend(args.image_detail.clone().or(file.image_detail));
+    out.extend(merged.image_detail);
     out
 }
 
@@ -1264,6 +1437,34 @@ mod tests {
     }
 
     #[test]
+    fn the_settings_file_holds_every_setting_named_like_its_flag() {
+        let d = repo();
+        std::fs::write(
+            d.path().join("s.toml"),
+            "image = \"127.0.0.1:5000/from/file:1\"\nnamespace = \"coffeefans\"\nhttpd_version = \"2.2\"\n\
+             max_files = 7\nallow = [\"policy.php\"]\nretry_deadline = 9\nhttp_timeout = 3\n\
+             also_tag = [\"live\"]\ninsecure_registry = [\"mirror.example\"]\n",
+        )
+        .unwrap();
+        let mut a = args(d.path());
+        a.config = Some(d.path().join("s.toml"));
+        let plan = build_plan(a.clone(), &env_of(&[])).unwrap();
+        assert_eq!(plan.checks.namespace.as_deref(), Some("coffeefans"));
+        assert_eq!(plan.checks.version, crate::check::HttpdVersion::V22);
+        assert_eq!(plan.checks.limits.max_files, 7);
+        assert!(plan.checks.allowed.contains("policy.php"));
+        assert_eq!(plan.registry.retry.budget, std::time::Duration::from_secs(9));
+        assert_eq!(plan.registry.io_timeout, std::time::Duration::from_secs(3));
+        assert_eq!(plan.also_tags, ["live"]);
+        assert!(plan.registry.insecure.contains(&"mirror.example".to_owned()));
+        // A flag still wins.
+        a.checks.namespace = Some("tea".into());
+        a.checks.max_files = Some(9);
+        let plan = build_plan(a, &env_of(&[])).unwrap();
+        assert_eq!((plan.checks.namespace.as_deref(), plan.checks.limits.max_files), (Some("tea"), 9));
+    }
+
+    #[test]
     fn settings_file_errors_name_file_and_line() {
         let d = repo();
         std::fs::write(d.path().join("s.toml"), "base = \"x\"\nbogus = 1\n").unwrap();
@@ -1467,7 +1668,7 @@ mod tests {
         // The operator's lock chooses the base: the file's `base` is dropped,
         // not preferred over the lock as a more specific setting would be.
         assert_eq!(file.base, None);
-        assert!(file.insecure_registries.is_empty(), "the operator's list is not extended by the checkout's");
+        assert!(file.insecure_registry.is_empty(), "the operator's list is not extended by the checkout's");
         // Not set by the operator: a contributor's own machine may set it.
         assert_eq!(file.platform.as_deref(), Some("linux/arm64"));
         assert_eq!(file.site, Some(PathBuf::from("site")));
@@ -1477,7 +1678,7 @@ mod tests {
                 && warnings[0].contains("--base-lock/SITEPACK_BASE_LOCK"),
             "{warnings:?}"
         );
-        assert!(warnings[1].contains("`insecure_registries` (line 4) ignored"), "{warnings:?}");
+        assert!(warnings[1].contains("`insecure_registry` (line 4) ignored"), "{warnings:?}");
     }
 
     #[test]

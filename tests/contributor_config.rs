@@ -175,12 +175,12 @@ fn cases() -> Vec<Case> {
         Case {
             name: "registry settings of the contributor's",
             setup: |h| settings(h, "insecure_registries = [\"evil.example\"]\nregistry_auth = \"anonymous\"\n"),
-            message: "`insecure_registries` (line 1), `registry_auth` (line 2) are set by the operator",
+            message: "`insecure_registry` (line 1), `registry_auth` (line 2) are set by the operator",
         },
         Case {
             name: "an image of the contributor's",
             setup: |h| settings(h, "image = \"{registry}/out/x:1\"\nalso_tags = [\"live\"]\n"),
-            message: "`image` (line 1), `also_tags` (line 2) are set by the operator in the pipeline",
+            message: "`image` (line 1), `also_tag` (line 2) are set by the operator in the pipeline",
         },
         Case {
             name: "an output of the contributor's",
