@@ -318,4 +318,28 @@ mod tests {
         assert_eq!(m["layers"][0]["mediaType"], json!(crate::registry::media::OCI_LAYER_GZIP));
         assert_eq!(m["annotations"]["org.opencontainers.image.base.digest"], json!(d('a')));
     }
+
+    /// What sitepack writes conforms to the OCI image spec: every manifest,
+    /// index and config, of both families, parses with oci-spec's types
+    /// and says back what was written.
+    #[test]
+    fn what_sitepack_writes_parses_with_the_oci_spec_types() {
+        use oci_spec::image::{ImageConfiguration, ImageIndex, ImageManifest};
+        for family in [Family::Docker, Family::Oci] {
+            let b = base(family);
+            let img = assemble(&b, &[layer('1'), layer('2')], &meta(), family).unwrap();
+            let manifest = ImageManifest::from_reader(&img.manifest.bytes[..]).unwrap();
+            assert_eq!(manifest.config().digest().to_string(), img.config.digest.to_string());
+            assert_eq!(manifest.layers().len(), b.layers.len() + 2, "{family:?}");
+            let config = ImageConfiguration::from_reader(&img.config.bytes[..]).unwrap();
+            let entrypoint = config.config().as_ref().and_then(|c| c.entrypoint().clone()).unwrap();
+            assert_eq!(entrypoint, ENTRYPOINT.map(String::from));
+            assert_eq!(config.rootfs().diff_ids().len(), manifest.layers().len());
+            let other = assemble(&b, &[layer('3')], &meta(), family).unwrap();
+            let index = index(&[(&b, &img), (&b, &other)], &meta());
+            let parsed = ImageIndex::from_reader(&index.bytes[..]).unwrap();
+            assert_eq!(parsed.manifests().len(), 2);
+            assert_eq!(parsed.manifests()[0].digest().to_string(), img.manifest.digest.to_string());
+        }
+    }
 }

@@ -406,3 +406,74 @@ fn upload_sessions_opened_during_the_build_are_used_or_cancelled() {
     assert_eq!(second["digest"], first["digest"]);
     assert_eq!(open_upload_sessions(&reg, "sites/sessions"), Vec::<String>::new(), "no session left open");
 }
+
+/// Puts `bytes` as a blob of `repo` and returns its digest.
+fn put_blob(reg: &Registry, repo: &str, bytes: &[u8]) -> String {
+    let digest = format!("sha256:{}", sha256_hex(bytes));
+    let location = run_ok(std::process::Command::new("curl").args([
+        "-s",
+        "-o",
+        "/dev/null",
+        "-w",
+        "%{redirect_url}%header{location}",
+        "-X",
+        "POST",
+        &format!("http://{}/v2/{repo}/blobs/uploads/", reg.host),
+    ]));
+    let location = if location.starts_with("http") { location } else { format!("http://{}{location}", reg.host) };
+    let sep = if location.contains('?') { '&' } else { '?' };
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("blob");
+    std::fs::write(&file, bytes).unwrap();
+    let status = run_ok(
+        std::process::Command::new("curl")
+            .args(["-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "PUT"])
+            // Not curl's form type: the registry would read the body as a form.
+            .args(["-H", "Content-Type: application/octet-stream"])
+            .arg("--data-binary")
+            .arg(format!("@{}", file.display()))
+            .arg(format!("{location}{sep}digest={digest}")),
+    );
+    assert_eq!(status, "201", "blob upload");
+    digest
+}
+
+#[test]
+fn a_previous_image_the_oci_types_cannot_read_is_not_reused_and_the_log_says_why() {
+    let reg = Registry::start();
+    let base = reg.push_tiny_base("base/tiny:1");
+    let repo = example_repo();
+    // The tag names an image whose config has no rootfs: valid JSON, not an image config.
+    let config = put_blob(&reg, "sites/odd", br#"{"architecture":"amd64","os":"linux"}"#);
+    let manifest = json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": config, "size": 37},
+        "layers": []
+    });
+    let status = run_ok(std::process::Command::new("curl").args([
+        "-s",
+        "-o",
+        "/dev/null",
+        "-w",
+        "%{http_code}",
+        "-X",
+        "PUT",
+        "-H",
+        "Content-Type: application/vnd.oci.image.manifest.v1+json",
+        "--data-binary",
+        &manifest.to_string(),
+        &format!("http://{}/v2/sites/odd/manifests/dev", reg.host),
+    ]));
+    assert_eq!(status, "201", "the odd image is tagged");
+
+    let image = format!("{}/sites/odd:dev", reg.host);
+    let out = run(sitepack(repo.path()).args(["build", "--json", "--base", &base, "--image", &image])).ok();
+    assert!(
+        out.stderr.contains("not reusing the layers of") && out.stderr.contains(&format!("config {config}")),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(actions(&out.json(), "layer"), ["uploaded"], "every layer is built and sent as if new");
+    assert_eq!(reg.manifest_digest("sites/odd:dev").as_deref(), out.json()["digest"].as_str());
+}

@@ -206,35 +206,66 @@ async fn previous_image(
         None => return previous,
     };
     let top = digest::Digest::of_bytes(&bytes);
-    let Ok(mut manifest) = serde_json::from_slice::<serde_json::Value>(&bytes) else { return previous };
-    // An index (a multi-platform build): every image has the same site
-    // layers, so the first image answers.
-    if let Some(first) = manifest.pointer("/manifests/0/digest").and_then(|d| d.as_str()).map(str::to_owned) {
-        let Ok(Some((bytes, _))) = dest.get_manifest(&image.repository, &first).await else { return previous };
-        let Ok(inner) = serde_json::from_slice::<serde_json::Value>(&bytes) else { return previous };
-        manifest = inner;
-    }
-    let config_digest =
-        manifest.pointer("/config/digest").and_then(|d| d.as_str()).and_then(|d| digest::Digest::parse(d).ok());
-    let (Some(config_digest), Some(layers)) = (config_digest, manifest.get("layers").and_then(|l| l.as_array())) else {
-        return previous;
-    };
-    let Ok(config) = dest.get_blob_verified(&image.repository, &config_digest).await else { return previous };
-    let Ok(config) = serde_json::from_slice::<serde_json::Value>(&config) else { return previous };
-    let diff_ids = config.pointer("/rootfs/diff_ids").and_then(|d| d.as_array()).cloned().unwrap_or_default();
-    for (diff_id, layer) in diff_ids.iter().zip(layers) {
-        let diff_id = diff_id.as_str().and_then(|d| digest::Digest::parse(d).ok());
-        let digest = layer.get("digest").and_then(|d| d.as_str()).and_then(|d| digest::Digest::parse(d).ok());
-        if let (Some(diff_id), Some(digest), Some(size)) = (diff_id, digest, layer.get("size").and_then(|s| s.as_u64()))
-        {
-            previous.known.insert(digest.clone());
-            previous.reuse.insert(diff_id, (digest, size));
+    match read_previous(dest, image, &bytes).await {
+        Ok((config_digest, layers)) => {
+            for (diff_id, digest, size) in layers {
+                previous.known.insert(digest.clone());
+                previous.reuse.insert(diff_id, (digest, size));
+            }
+            previous.known.insert(config_digest);
+            previous.digest = current.then_some(top);
+            tracing::debug!("previous image of {image}: {} layers to reuse from", previous.reuse.len());
         }
+        // Only reuse is lost: every layer is built and sent as if new.
+        Err(why) => tracing::info!("not reusing the layers of {image}'s previous image: {why}"),
     }
-    previous.known.insert(config_digest);
-    previous.digest = current.then_some(top);
-    tracing::debug!("previous image of {image}: {} layers to reuse from", previous.reuse.len());
     previous
+}
+
+/// The previous image's config digest and its layers (diff_id, blob
+/// digest, size), read through the OCI spec's types: anything malformed
+/// says what. An index (a multi-platform build) answers for its first
+/// image: every image has the same site layers.
+async fn read_previous(
+    dest: &Registry,
+    image: &reference::Reference,
+    bytes: &[u8],
+) -> Result<(digest::Digest, Vec<(digest::Digest, digest::Digest, u64)>), String> {
+    use oci_spec::image::{ImageConfiguration, ImageIndex, ImageManifest};
+    let parse_digest = |d: &str, what: &str| digest::Digest::parse(d).map_err(|e| format!("{what} digest {d}: {e}"));
+    let is_index = serde_json::from_slice::<serde_json::Value>(bytes)
+        .map_err(|e| format!("its manifest is not JSON: {e}"))?
+        .get("manifests")
+        .is_some();
+    let manifest = if is_index {
+        let index = ImageIndex::from_reader(bytes).map_err(|e| format!("its index: {e}"))?;
+        let first = index.manifests().first().ok_or("its index lists no image")?;
+        let first = first.digest().to_string();
+        let (inner, _) = dest
+            .get_manifest(&image.repository, &first)
+            .await
+            .map_err(|e| format!("manifest {first}: {e}"))?
+            .ok_or_else(|| format!("manifest {first} is gone"))?;
+        ImageManifest::from_reader(&inner[..]).map_err(|e| format!("manifest {first}: {e}"))?
+    } else {
+        ImageManifest::from_reader(bytes).map_err(|e| format!("its manifest: {e}"))?
+    };
+    let config_digest = parse_digest(manifest.config().digest().as_ref(), "config")?;
+    let config = dest
+        .get_blob_verified(&image.repository, &config_digest)
+        .await
+        .map_err(|e| format!("config {config_digest}: {e}"))?;
+    let config = ImageConfiguration::from_reader(&config[..]).map_err(|e| format!("config {config_digest}: {e}"))?;
+    let diff_ids = config.rootfs().diff_ids();
+    if diff_ids.len() != manifest.layers().len() {
+        return Err(format!("{} layers but {} diff_ids", manifest.layers().len(), diff_ids.len()));
+    }
+    let mut layers = Vec::new();
+    for (diff_id, layer) in diff_ids.iter().zip(manifest.layers()) {
+        let digest = parse_digest(layer.digest().as_ref(), "layer")?;
+        layers.push((parse_digest(diff_id, "diff_id")?, digest, layer.size()));
+    }
+    Ok((config_digest, layers))
 }
 
 async fn run(plan: &BuildPlan) -> Result<BuildReport, Error> {
