@@ -251,7 +251,6 @@ mod tests {
             digest: d(c),
             diff_id: d('e'),
             size: 5,
-            uncompressed_size: 9,
             files: 1,
             path: Some(PathBuf::from("/nonexistent")),
             created_by: format!("COPY {c}"),

@@ -109,7 +109,6 @@ pub struct Layer {
     pub diff_id: Digest,
     /// Compressed size in bytes.
     pub size: u64,
-    pub uncompressed_size: u64,
     pub files: u64,
     /// The blob on disk; None when the registry already has it (reused from
     /// the previous image of the tag, found by diff_id).
@@ -156,13 +155,12 @@ pub fn build(spec: &LayerSpec, mtime: u64, out: &Path, reuse: &Reuse) -> Result<
     if !reuse.is_empty() {
         let mut tar = tar::Builder::new(Sha256Writer::new(io::sink()));
         let files = write_tar(spec, mtime, &mut tar, out)?;
-        let (_, diff_id, uncompressed_size) = tar.into_inner().map_err(io_err("hash layer", out))?.finish();
+        let (_, diff_id, _) = tar.into_inner().map_err(io_err("hash layer", out))?.finish();
         if let Some((digest, size)) = reuse.get(&diff_id) {
             return Ok(Layer {
                 digest: digest.clone(),
                 diff_id,
                 size: *size,
-                uncompressed_size,
                 files,
                 path: None,
                 created_by: spec.created_by.clone(),
@@ -175,7 +173,7 @@ pub fn build(spec: &LayerSpec, mtime: u64, out: &Path, reuse: &Reuse) -> Result<
     let mut tar = tar::Builder::new(Sha256Writer::new(gz));
     let files = write_tar(spec, mtime, &mut tar, out)?;
     let hashed_tar = tar.into_inner().map_err(io_err("write layer", out))?;
-    let (gz, diff_id, uncompressed_size) = hashed_tar.finish();
+    let (gz, diff_id, _) = hashed_tar.finish();
     let blob = gz.finish().map_err(io_err("write layer", out))?;
     let (buffered, digest, size) = blob.finish();
     buffered.into_inner().map_err(|e| LayerError::Io {
@@ -187,7 +185,6 @@ pub fn build(spec: &LayerSpec, mtime: u64, out: &Path, reuse: &Reuse) -> Result<
         digest,
         diff_id,
         size,
-        uncompressed_size,
         files,
         path: Some(out.to_owned()),
         created_by: spec.created_by.clone(),

@@ -7,27 +7,27 @@
 //! (`publish`, `registry`) or an OCI layout written (`output`) → the deploy
 //! file (`deploy`).
 
-pub mod atomic;
-pub mod aws;
+pub(crate) mod atomic;
+pub(crate) mod aws;
 pub mod base;
 pub mod check;
 pub mod cli;
 pub mod commands;
-pub mod connect;
+pub(crate) mod connect;
 mod deflate;
-pub mod deploy;
-pub mod digest;
+pub(crate) mod deploy;
+pub(crate) mod digest;
 pub mod error;
 pub mod gzip;
-pub mod image;
-pub mod layer;
-pub mod layout;
-pub mod output;
+pub(crate) mod image;
+pub(crate) mod layer;
+pub(crate) mod layout;
+pub(crate) mod output;
 pub mod plan;
-pub mod progress;
-pub mod publish;
-pub mod reference;
-pub mod registry;
+pub(crate) mod progress;
+pub(crate) mod publish;
+pub(crate) mod reference;
+pub(crate) mod registry;
 pub mod site;
 
 pub use error::Error;

@@ -59,7 +59,6 @@ pub struct BuildPlan {
     /// Said once the build starts (the plan itself does no logging).
     pub warnings: Vec<String>,
     pub checks: crate::check::Settings,
-    pub json: bool,
     /// Tag of the destination repository to reuse layers from when the
     /// destination tag names no image yet.
     pub cache_from: Option<String>,
@@ -1015,7 +1014,6 @@ pub fn build_plan(args: BuildArgs, env: Env<'_>) -> Result<BuildPlan, PlanError>
         warnings,
         checks: crate::check::Settings::new(&args.checks.options(), DOCROOT, chosen.facts.as_ref())?,
         base_name: chosen.name,
-        json: args.json,
         cache_from,
         also_tags,
     })
