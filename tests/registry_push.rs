@@ -438,19 +438,10 @@ fn put_blob(reg: &Registry, repo: &str, bytes: &[u8]) -> String {
     digest
 }
 
-#[test]
-fn a_previous_image_the_oci_types_cannot_read_is_not_reused_and_the_log_says_why() {
-    let reg = Registry::start();
-    let base = reg.push_tiny_base("base/tiny:1");
-    let repo = example_repo();
-    // The tag names an image whose config has no rootfs: valid JSON, not an image config.
-    let config = put_blob(&reg, "sites/odd", br#"{"architecture":"amd64","os":"linux"}"#);
-    let manifest = json!({
-        "schemaVersion": 2,
-        "mediaType": "application/vnd.oci.image.manifest.v1+json",
-        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": config, "size": 37},
-        "layers": []
-    });
+/// Puts `manifest` at `repo:tag` and returns its digest.
+fn put_manifest(reg: &Registry, repo_tag: &str, manifest: &Value) -> String {
+    let (repo, tag) = repo_tag.split_once(':').unwrap();
+    let body = manifest.to_string();
     let status = run_ok(std::process::Command::new("curl").args([
         "-s",
         "-o",
@@ -462,11 +453,59 @@ fn a_previous_image_the_oci_types_cannot_read_is_not_reused_and_the_log_says_why
         "-H",
         "Content-Type: application/vnd.oci.image.manifest.v1+json",
         "--data-binary",
-        &manifest.to_string(),
-        &format!("http://{}/v2/sites/odd/manifests/dev", reg.host),
+        &body,
+        &format!("http://{}/v2/{repo}/manifests/{tag}", reg.host),
     ]));
-    assert_eq!(status, "201", "the odd image is tagged");
+    assert_eq!(status, "201", "manifest {repo_tag}");
+    format!("sha256:{}", sha256_hex(body.as_bytes()))
+}
 
+#[test]
+fn a_base_manifest_that_breaks_the_oci_spec_is_refused_naming_what_is_wrong() {
+    let reg = Registry::start();
+    let config = put_blob(
+        &reg,
+        "base/bad",
+        br#"{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}"#,
+    );
+    let layer = put_blob(&reg, "base/bad", b"not really a layer");
+    // The layer descriptor has no size.
+    let digest = put_manifest(
+        &reg,
+        "base/bad:1",
+        &json!({
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": config, "size": 75},
+            "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": layer}]
+        }),
+    );
+    let repo = example_repo();
+    let base = format!("{}/base/bad:1@{digest}", reg.host);
+    let image = format!("{}/sites/bad:1", reg.host);
+    let out = run(sitepack(repo.path()).args(["build", "--base", &base, "--image", &image]));
+    assert_eq!(out.status.code(), Some(1), "{}", out.stderr);
+    assert!(out.stderr.contains(&format!("manifest {digest}")) && out.stderr.contains("size"), "{}", out.stderr);
+    assert!(reg.manifest_digest("sites/bad:1").is_none(), "nothing is tagged");
+}
+
+#[test]
+fn a_previous_image_the_oci_types_cannot_read_is_not_reused_and_the_log_says_why() {
+    let reg = Registry::start();
+    let base = reg.push_tiny_base("base/tiny:1");
+    let repo = example_repo();
+    // The tag names an image whose config has no rootfs: valid JSON, not an image config.
+    let config = put_blob(&reg, "sites/odd", br#"{"architecture":"amd64","os":"linux"}"#);
+    put_manifest(
+        &reg,
+        "sites/odd:dev",
+        &json!({
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": config, "size": 37},
+            "layers": []
+        }),
+    );
     let image = format!("{}/sites/odd:dev", reg.host);
     let out = run(sitepack(repo.path()).args(["build", "--json", "--base", &base, "--image", &image])).ok();
     assert!(

@@ -197,44 +197,38 @@ async fn resolve_platform(
     let name = reference.to_string();
     let malformed = |detail: String| BaseError::Malformed { reference: name.clone(), detail };
 
-    let (manifest_digest, manifest) = if media_type == media::OCI_INDEX
-        || media_type == media::DOCKER_LIST
-        || doc.get("manifests").is_some()
-    {
-        let entries =
-            doc.get("manifests").and_then(Value::as_array).ok_or_else(|| malformed("index has no manifests".into()))?;
-        let mut available = Vec::new();
-        let mut chosen = None;
-        for entry in entries {
-            let p = entry.get("platform");
-            let field = |k: &str| p.and_then(|p| p.get(k)).and_then(Value::as_str);
-            let (Some(os), Some(arch)) = (field("os"), field("architecture")) else { continue };
-            let variant = field("variant");
-            available.push(match variant {
-                Some(v) => format!("{os}/{arch}/{v}"),
-                None => format!("{os}/{arch}"),
-            });
-            if chosen.is_none() && platform.matches(os, arch, variant) {
-                chosen = Some(entry);
+    let (manifest_digest, manifest) =
+        if media_type == media::OCI_INDEX || media_type == media::DOCKER_LIST || doc.get("manifests").is_some() {
+            // Read through the OCI spec's types: a malformed index says what.
+            let index: oci_spec::image::ImageIndex =
+                serde_json::from_value(doc.clone()).map_err(|e| malformed(format!("index: {e}")))?;
+            let mut available = Vec::new();
+            let mut chosen = None;
+            for entry in index.manifests() {
+                let Some(p) = entry.platform() else { continue };
+                let (os, arch, variant) = (p.os().to_string(), p.architecture().to_string(), p.variant().as_deref());
+                available.push(match variant {
+                    Some(v) => format!("{os}/{arch}/{v}"),
+                    None => format!("{os}/{arch}"),
+                });
+                if chosen.is_none() && platform.matches(&os, &arch, variant) {
+                    chosen = Some(entry);
+                }
             }
-        }
-        let entry = chosen.ok_or_else(|| BaseError::NoPlatform {
-            reference: name.clone(),
-            platform: platform.clone(),
-            available: if available.is_empty() { "no platforms".into() } else { available.join(", ") },
-        })?;
-        let digest = entry
-            .get("digest")
-            .and_then(Value::as_str)
-            .and_then(|d| Digest::parse(d).ok())
-            .ok_or_else(|| malformed("index entry has no valid digest".into()))?;
-        let (bytes, _) = fetch_verified(registry, reference, &digest).await?;
-        let manifest: Value =
-            serde_json::from_slice(&bytes).map_err(|e| malformed(format!("manifest {digest} is not JSON: {e}")))?;
-        (digest, manifest)
-    } else {
-        (pinned.clone(), doc.clone())
-    };
+            let entry = chosen.ok_or_else(|| BaseError::NoPlatform {
+                reference: name.clone(),
+                platform: platform.clone(),
+                available: if available.is_empty() { "no platforms".into() } else { available.join(", ") },
+            })?;
+            let digest = Digest::parse(entry.digest().as_ref())
+                .map_err(|e| malformed(format!("index entry digest {}: {e}", entry.digest())))?;
+            let (bytes, _) = fetch_verified(registry, reference, &digest).await?;
+            let manifest: Value =
+                serde_json::from_slice(&bytes).map_err(|e| malformed(format!("manifest {digest} is not JSON: {e}")))?;
+            (digest, manifest)
+        } else {
+            (pinned.clone(), doc.clone())
+        };
 
     let family = match manifest.get("mediaType").and_then(Value::as_str).unwrap_or(media_type) {
         media::DOCKER_MANIFEST => Family::Docker,
@@ -244,40 +238,41 @@ async fn resolve_platform(
         other => return Err(malformed(format!("unsupported manifest media type `{other}`"))),
     };
 
-    let config_digest = manifest
-        .pointer("/config/digest")
-        .and_then(Value::as_str)
-        .and_then(|d| Digest::parse(d).ok())
-        .ok_or_else(|| malformed("manifest has no valid config digest".into()))?;
-    let layers = manifest
-        .get("layers")
-        .and_then(Value::as_array)
-        .ok_or_else(|| malformed("manifest has no layers array".into()))?
+    // The manifest through the OCI spec's types (what is wrong is named);
+    // each layer's descriptor is also kept raw, as the new manifest repeats it.
+    let typed: oci_spec::image::ImageManifest =
+        serde_json::from_value(manifest.clone()).map_err(|e| malformed(format!("manifest {manifest_digest}: {e}")))?;
+    let config_digest = Digest::parse(typed.config().digest().as_ref())
+        .map_err(|e| malformed(format!("manifest {manifest_digest}: config digest: {e}")))?;
+    let raw_layers = manifest.get("layers").and_then(Value::as_array).cloned().unwrap_or_default();
+    let layers = typed
+        .layers()
         .iter()
-        .map(|d| {
-            let digest = d.get("digest").and_then(Value::as_str).and_then(|s| Digest::parse(s).ok());
-            let size = d.get("size").and_then(Value::as_u64);
-            match (digest, size) {
-                (Some(digest), Some(size)) => Ok(BaseLayer { digest, size, descriptor: d.clone() }),
-                _ => Err(malformed("a layer descriptor lacks a valid digest or size".into())),
-            }
+        .zip(raw_layers)
+        .map(|(d, descriptor)| {
+            let digest = Digest::parse(d.digest().as_ref())
+                .map_err(|e| malformed(format!("manifest {manifest_digest}: layer digest {}: {e}", d.digest())))?;
+            Ok(BaseLayer { digest, size: d.size(), descriptor })
         })
-        .collect::<Result<Vec<_>, _>>()?;
+        .collect::<Result<Vec<_>, BaseError>>()?;
 
     let config_bytes = registry.get_blob_verified(repo, &config_digest).await?;
+    // Kept raw (it is patched and written back, unknown fields and all);
+    // read through the spec's types for what the checks below need.
     let config: Value =
         serde_json::from_slice(&config_bytes).map_err(|e| malformed(format!("config is not JSON: {e}")))?;
-    let os = config.get("os").and_then(Value::as_str).unwrap_or("");
-    let arch = config.get("architecture").and_then(Value::as_str).unwrap_or("");
-    let variant = config.get("variant").and_then(Value::as_str);
-    if !platform.matches(os, arch, variant) {
+    let typed_config = oci_spec::image::ImageConfiguration::from_reader(&config_bytes[..])
+        .map_err(|e| malformed(format!("config {config_digest}: {e}")))?;
+    let (os, arch) = (typed_config.os().to_string(), typed_config.architecture().to_string());
+    let variant = typed_config.variant().as_deref();
+    if !platform.matches(&os, &arch, variant) {
         return Err(BaseError::WrongPlatform {
             reference: name,
             platform: platform.clone(),
             found: format!("{os}/{arch}{}", variant.map(|v| format!("/{v}")).unwrap_or_default()),
         });
     }
-    let diff_ids = config.pointer("/rootfs/diff_ids").and_then(Value::as_array).map_or(0, Vec::len);
+    let diff_ids = typed_config.rootfs().diff_ids().len();
     if diff_ids != layers.len() {
         return Err(malformed(format!("config lists {diff_ids} diff_ids for {} layers", layers.len())));
     }
