@@ -32,23 +32,42 @@ impl Document {
             || self.json.get("manifests").is_some()
     }
 
-    /// Index entries that are images (attestations say `unknown/unknown`).
-    fn platforms(&self) -> Vec<(Platform, Digest)> {
-        let entries = self.json.get("manifests").and_then(Value::as_array).cloned().unwrap_or_default();
-        entries
-            .iter()
-            .filter_map(|e| {
-                let p = e.get("platform")?;
-                let field = |k: &str| p.get(k).and_then(Value::as_str).map(str::to_owned);
-                let (os, architecture) = (field("os")?, field("architecture")?);
-                if os == "unknown" {
-                    return None;
-                }
-                let digest = Digest::parse(e.get("digest")?.as_str()?).ok()?;
-                Some((Platform { os, architecture, variant: field("variant") }, digest))
-            })
-            .collect()
+    /// The document as an index, through the OCI spec's types.
+    fn index(&self, reference: &Reference) -> Result<oci_spec::image::ImageIndex, BaseError> {
+        serde_json::from_value(self.json.clone())
+            .map_err(|e| BaseError::Malformed { reference: reference.to_string(), detail: format!("index: {e}") })
     }
+
+    /// The document as an image manifest, through the OCI spec's types.
+    fn manifest(&self, reference: &Reference) -> Result<oci_spec::image::ImageManifest, BaseError> {
+        serde_json::from_value(self.json.clone()).map_err(|e| BaseError::Malformed {
+            reference: reference.to_string(),
+            detail: format!("manifest {}: {e}", self.digest),
+        })
+    }
+
+    /// Index entries that are images (attestations say `unknown/unknown`).
+    fn platforms(&self, reference: &Reference) -> Result<Vec<(Platform, Digest)>, BaseError> {
+        let mut out = Vec::new();
+        for entry in self.index(reference)?.manifests() {
+            let Some(p) = entry.platform() else { continue };
+            let os = p.os().to_string();
+            if os == "unknown" {
+                continue;
+            }
+            out.push((
+                Platform { os, architecture: p.architecture().to_string(), variant: p.variant().clone() },
+                spec_digest(reference, entry.digest())?,
+            ));
+        }
+        Ok(out)
+    }
+}
+
+/// An OCI spec digest as sitepack's, or what is wrong with it.
+fn spec_digest(reference: &Reference, d: &oci_spec::image::Digest) -> Result<Digest, BaseError> {
+    Digest::parse(d.as_ref())
+        .map_err(|e| BaseError::Malformed { reference: reference.to_string(), detail: format!("digest {d}: {e}") })
 }
 
 /// Reads `reference` (tag or digest); a pinned digest must match the bytes.
@@ -76,7 +95,7 @@ pub async fn pin(registry: &Registry, reference: &Reference, wanted: &[Platform]
     let shown = reference.to_string();
     let pinned = Reference { digest: Some(doc.digest.clone()), ..reference.clone() };
     let targets: Vec<Platform> = if doc.is_index() {
-        let offered = doc.platforms();
+        let offered = doc.platforms(reference)?;
         if wanted.is_empty() {
             offered.into_iter().map(|(p, _)| p).collect()
         } else {
@@ -124,19 +143,15 @@ pub async fn pin(registry: &Registry, reference: &Reference, wanted: &[Platform]
 
 async fn manifest_platform(registry: &Registry, reference: &Reference, doc: &Document) -> Result<Platform, BaseError> {
     let malformed = |detail: String| BaseError::Malformed { reference: reference.to_string(), detail };
-    let config = doc
-        .json
-        .pointer("/config/digest")
-        .and_then(Value::as_str)
-        .and_then(|d| Digest::parse(d).ok())
-        .ok_or_else(|| malformed("manifest has no valid config digest".into()))?;
-    let config: Value = serde_json::from_slice(&registry.get_blob_verified(&reference.repository, &config).await?)
-        .map_err(|e| malformed(format!("config is not JSON: {e}")))?;
-    let field = |k: &str| config.get(k).and_then(Value::as_str).map(str::to_owned);
-    match (field("os"), field("architecture")) {
-        (Some(os), Some(architecture)) => Ok(Platform { os, architecture, variant: field("variant") }),
-        _ => Err(malformed("config names no os/architecture".into())),
-    }
+    let config = spec_digest(reference, doc.manifest(reference)?.config().digest())?;
+    let bytes = registry.get_blob_verified(&reference.repository, &config).await?;
+    let config = oci_spec::image::ImageConfiguration::from_reader(&bytes[..])
+        .map_err(|e| malformed(format!("config {config}: {e}")))?;
+    Ok(Platform {
+        os: config.os().to_string(),
+        architecture: config.architecture().to_string(),
+        variant: config.variant().clone(),
+    })
 }
 
 /// Streams every layer of `base` once through the scanner: a layer is
@@ -382,15 +397,8 @@ pub async fn mirror(
     let doc = fetch(src_reg, src).await?;
     let progress = Progress::for_uploads();
     if doc.is_index() {
-        let entries = doc.json.get("manifests").and_then(Value::as_array).cloned().unwrap_or_default();
-        for entry in entries {
-            let digest =
-                entry.get("digest").and_then(Value::as_str).and_then(|d| Digest::parse(d).ok()).ok_or_else(|| {
-                    BaseError::Malformed {
-                        reference: src.to_string(),
-                        detail: "an index entry has no valid digest".into(),
-                    }
-                })?;
+        for entry in doc.index(src)?.manifests() {
+            let digest = spec_digest(src, entry.digest())?;
             let child = fetch(src_reg, &src.with_digest(digest)).await?;
             if child.is_index() {
                 return Err(BaseError::Malformed {
@@ -426,17 +434,9 @@ async fn copy_image(
     doc: &Document,
     progress: &Progress,
 ) -> Result<(), BaseError> {
-    let malformed = |detail: &str| BaseError::Malformed { reference: src.to_string(), detail: detail.into() };
-    let descriptors = doc
-        .json
-        .get("config")
-        .into_iter()
-        .chain(doc.json.get("layers").and_then(Value::as_array).into_iter().flatten());
-    for d in descriptors {
-        let digest = d.get("digest").and_then(Value::as_str).and_then(|s| Digest::parse(s).ok());
-        let (Some(digest), Some(size)) = (digest, d.get("size").and_then(Value::as_u64)) else {
-            return Err(malformed("a descriptor lacks a valid digest or size"));
-        };
+    let manifest = doc.manifest(src)?;
+    for d in std::iter::once(manifest.config()).chain(manifest.layers()) {
+        let (digest, size) = (spec_digest(src, d.digest())?, d.size());
         if dst_reg.blob_exists(&dst.repository, &digest).await?.is_some() {
             continue;
         }
