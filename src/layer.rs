@@ -181,14 +181,7 @@ pub fn build(spec: &LayerSpec, mtime: u64, out: &Path, reuse: &Reuse) -> Result<
         path: out.to_owned(),
         source: e.into_error(),
     })?;
-    Ok(Layer {
-        digest,
-        diff_id,
-        size,
-        files,
-        path: Some(out.to_owned()),
-        created_by: spec.created_by.clone(),
-    })
+    Ok(Layer { digest, diff_id, size, files, path: Some(out.to_owned()), created_by: spec.created_by.clone() })
 }
 
 /// The tar stream of `spec` into `tar`; returns the number of files.
