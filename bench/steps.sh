@@ -126,10 +126,10 @@ umoci)
     skopeo copy --dest-tls-verify=false "oci:$L" "docker://$BENCH_REG/bench/u-$BENCH_SIZE-$(n):1"
     ;;
 
-# f. floor: one monolithic upload into a new repository. The timed command
-# itself is in run.sh (floor_upload_cmd), run without this wrapper.
-prep-floor-upload)
-    forget floor
+# f. the cold push floor: curl sends sitepack's blobs and manifest into a new
+# repository (bench/curl_push.sh, run by run.sh without this wrapper).
+prep-floor-cold)
+    forget floor-cold
     next
     ;;
 
