@@ -52,7 +52,10 @@ impl RetryPolicy {
     /// error is final or the budget is spent.
     pub fn delay(&self, err: &RegistryError, next: u32) -> Option<Duration> {
         let hinted = retryable(err)?;
-        if next > self.max_attempts {
+        // Throttling is the registry pacing its clients (ECR's per-account
+        // request rates, shared by every build of the account): it is waited
+        // out until the deadline, not given up after a number of attempts.
+        if next > self.max_attempts && !throttled(err) {
             return None;
         }
         let exp = self.base_delay.saturating_mul(1 << (next - 2).min(16)).min(self.max_delay);
@@ -69,6 +72,11 @@ fn retryable(err: &RegistryError) -> Option<Option<Duration>> {
         RegistryError::Status { status, retry_after, .. } if retryable_status(*status) => Some(*retry_after),
         _ => None,
     }
+}
+
+/// 429 Too Many Requests: the registry's rate limit.
+pub(crate) fn throttled(err: &RegistryError) -> bool {
+    matches!(err, RegistryError::Status { status, .. } if *status == StatusCode::TOO_MANY_REQUESTS)
 }
 
 pub fn retryable_status(s: StatusCode) -> bool {
@@ -138,6 +146,8 @@ mod tests {
         }
         assert!(p.delay(&RegistryError::Unreachable { registry: "r".into(), detail: "reset".into() }, 2).is_some());
         assert!(p.delay(&status(503, None), p.max_attempts + 1).is_none(), "attempts are bounded");
+        // Throttling is waited out until the deadline, whatever the count.
+        assert!(p.delay(&status(429, None), p.max_attempts + 5).is_some(), "429 past max_attempts");
     }
 
     #[test]
