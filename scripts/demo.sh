@@ -49,7 +49,7 @@ skopeo copy --quiet --dest-tls-verify=false "oci:$base_oci:latest" "docker://$re
 step "sitepack base pin"
 # What a maintainer does once: resolve the tag, find the httpd in the base's
 # layers, record both in a lock (here in the demo's state dir).
-"$sitepack" base pin "$reg/base/httpd:bookworm" --name debian-httpd --lock "$state/base.lock" >&2
+"$sitepack" base pin "$reg/base/httpd:bookworm" --name debian-httpd --base-lock "$state/base.lock" >&2
 
 step "sitepack build"
 work=$state/repo

@@ -76,9 +76,9 @@ pub enum BaseCommand {
 /// Where the lock is and how registries are reached; shared by the base commands.
 #[derive(Debug, Clone, Args)]
 pub struct BaseAccess {
-    /// The base lock file
-    #[arg(long, env = "SITEPACK_BASE_LOCK", value_name = "FILE", default_value = "base/base.lock")]
-    pub lock: PathBuf,
+    /// The base lock file (`--lock` is accepted too, the name it had before build and check shared it)
+    #[arg(long, alias = "lock", env = "SITEPACK_BASE_LOCK", value_name = "FILE", default_value = crate::layout::BASE_LOCK)]
+    pub base_lock: PathBuf,
     /// Registry host that may be reached over plain HTTP (repeatable; loopback hosts always may)
     #[arg(long = "insecure-registry", value_name = "HOST")]
     pub insecure_registry: Vec<String>,
@@ -160,7 +160,7 @@ pub struct CheckCommand {
     #[arg(long, env = "HTTPD_CONF_URI", value_name = "URI|FILE")]
     pub httpd_conf: Option<String>,
     /// Where the site lands in the image
-    #[arg(long, value_name = "PATH", default_value = "/var/www/html")]
+    #[arg(long, value_name = "PATH", default_value = crate::layout::DOCROOT)]
     pub docroot: String,
     /// human; json for tools; github for workflow annotations; junit for CI test reports
     #[arg(long, value_enum, default_value = "human")]

@@ -315,3 +315,14 @@ fn a_base_without_httpd_is_refused_and_the_lock_is_left_alone() {
     assert!(out.stderr.contains("no httpd: the image has no /usr/sbin/httpd"), "{}", out.stderr);
     assert!(!repo.path().join("base/base.lock").exists());
 }
+
+#[test]
+fn the_base_commands_take_the_lock_as_build_and_check_do_and_still_take_its_old_name() {
+    let repo = example_repo();
+    let elsewhere = repo.path().join("pins/elsewhere.lock");
+    for flag in ["--base-lock", "--lock"] {
+        let out = run(sitepack(repo.path()).args(["base", "verify", flag, elsewhere.to_str().unwrap()]));
+        assert!(!out.status.success(), "{flag}: a missing lock is an error");
+        assert!(out.stderr.contains("pins/elsewhere.lock"), "{flag} names the lock it was given:\n{}", out.stderr);
+    }
+}

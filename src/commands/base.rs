@@ -86,7 +86,7 @@ pub async fn pin(args: BasePinArgs) -> Result<PinOutcome, Error> {
     let options = options(&args.access);
     let aws = Aws::default();
     let mut registries = Registries::new(access(&options), &aws);
-    pin_into_lock(&mut registries, &reference, name, &wanted, args.access.lock).await
+    pin_into_lock(&mut registries, &reference, name, &wanted, args.access.base_lock).await
 }
 
 fn access(options: &registry::Options) -> Access<'_> {
@@ -94,11 +94,11 @@ fn access(options: &registry::Options) -> Access<'_> {
 }
 
 pub async fn verify(args: BaseVerifyArgs) -> Result<Vec<Verdict>, Error> {
-    let lock = Lock::load(&args.access.lock)?;
+    let lock = Lock::load(&args.access.base_lock)?;
     let names: Vec<String> = match &args.name {
-        Some(n) => vec![lock.select(Some(n), &args.access.lock)?.0.to_owned()],
+        Some(n) => vec![lock.select(Some(n), &args.access.base_lock)?.0.to_owned()],
         None if lock.bases.is_empty() => {
-            return Err(crate::base::lock::LockError::Empty { path: args.access.lock.clone() }.into())
+            return Err(crate::base::lock::LockError::Empty { path: args.access.base_lock.clone() }.into())
         }
         None => lock.bases.keys().cloned().collect(),
     };
@@ -145,6 +145,6 @@ pub async fn mirror(args: BaseMirrorArgs) -> Result<(Reference, Option<PinOutcom
         return Ok((mirrored, None));
     }
     // Pin by the tag just written, checked against the copied digest.
-    let outcome = pin_into_lock(&mut registries, &mirrored, name, &wanted, args.access.lock).await?;
+    let outcome = pin_into_lock(&mut registries, &mirrored, name, &wanted, args.access.base_lock).await?;
     Ok((mirrored, Some(outcome)))
 }
