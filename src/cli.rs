@@ -260,8 +260,9 @@ it, with a warning.
 
 Exit codes: 0 built and verified; 1 build or push failed; 2 invalid input or usage.";
 
-#[derive(Debug, Clone, Args)]
-pub struct BuildArgs {
+/// The three inputs of the image; build and preview share them.
+#[derive(Debug, Clone, Default, Args)]
+pub struct InputArgs {
     /// Contributor site directory, copied to /var/www/html/ [default: site]
     #[arg(long, value_name = "DIR", help_heading = "Inputs")]
     pub site: Option<PathBuf>,
@@ -275,13 +276,11 @@ pub struct BuildArgs {
     /// Refuse the httpd.conf unless its content has this sha256 (64 hex characters)
     #[arg(long, value_name = "HEX", help_heading = "Inputs")]
     pub httpd_conf_sha256: Option<String>,
-    /// Largest httpd.conf accepted from S3 [default: 1048576]
-    #[arg(long, value_name = "BYTES", help_heading = "Inputs")]
-    pub httpd_conf_max_bytes: Option<u64>,
-    /// Settings file, the operator's (any key) [default: sitepack.toml when it exists, the checkout's]
-    #[arg(long, value_name = "FILE", help_heading = "Inputs")]
-    pub config: Option<PathBuf>,
+}
 
+/// Which base image to build on; build and preview share it.
+#[derive(Debug, Clone, Default, Args)]
+pub struct BaseImageArgs {
     /// Base image pinned by digest: REGISTRY/REPO[:TAG]@sha256:… [default: the base lock's]
     #[arg(long, env = "SITEPACK_BASE", value_name = "REF", help_heading = "Base image")]
     pub base: Option<String>,
@@ -291,6 +290,21 @@ pub struct BuildArgs {
     /// Which base of the lock to build on [default: the only one]
     #[arg(long, env = "SITEPACK_BASE_NAME", value_name = "NAME", help_heading = "Base image")]
     pub base_name: Option<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct BuildArgs {
+    #[command(flatten)]
+    pub inputs: InputArgs,
+    /// Largest httpd.conf accepted from S3 [default: 1048576]
+    #[arg(long, value_name = "BYTES", help_heading = "Inputs")]
+    pub httpd_conf_max_bytes: Option<u64>,
+    /// Settings file, the operator's (any key) [default: sitepack.toml when it exists, the checkout's]
+    #[arg(long, value_name = "FILE", help_heading = "Inputs")]
+    pub config: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub base_image: BaseImageArgs,
     /// Platforms to build, comma separated; several push an index over one image per platform
     /// (e.g. linux/amd64,linux/arm64) [default: linux/amd64]
     #[arg(long, value_name = "OS/ARCH[/VARIANT],…", help_heading = "Base image")]
@@ -369,27 +383,10 @@ the site would not publish.";
 
 #[derive(Debug, Clone, Args)]
 pub struct PreviewArgs {
-    /// Contributor site directory [default: site]
-    #[arg(long, value_name = "DIR", help_heading = "Inputs")]
-    pub site: Option<PathBuf>,
-    /// htpasswd file [default: users/htpasswd]
-    #[arg(long, value_name = "FILE", help_heading = "Inputs")]
-    pub htpasswd: Option<PathBuf>,
-    /// The operator's httpd.conf: s3://BUCKET/KEY[?versionId=…] or a local FILE
-    #[arg(long, env = "HTTPD_CONF_URI", value_name = "URI|FILE", help_heading = "Inputs")]
-    pub httpd_conf: Option<String>,
-    /// Refuse the httpd.conf unless its content has this sha256
-    #[arg(long, value_name = "HEX", help_heading = "Inputs")]
-    pub httpd_conf_sha256: Option<String>,
-    /// Base image pinned by digest: REGISTRY/REPO[:TAG]@sha256:… [default: the base lock's]
-    #[arg(long, env = "SITEPACK_BASE", value_name = "REF", help_heading = "Base image")]
-    pub base: Option<String>,
-    /// Base lock written by `sitepack base pin` [default: base/base.lock when it exists]
-    #[arg(long, env = "SITEPACK_BASE_LOCK", value_name = "FILE", help_heading = "Base image")]
-    pub base_lock: Option<PathBuf>,
-    /// Which base of the lock [default: the only one]
-    #[arg(long, env = "SITEPACK_BASE_NAME", value_name = "NAME", help_heading = "Base image")]
-    pub base_name: Option<String>,
+    #[command(flatten)]
+    pub inputs: InputArgs,
+    #[command(flatten)]
+    pub base_image: BaseImageArgs,
     /// The platform to build and run, e.g. linux/arm64 on an arm64 podman machine [default: linux/amd64]
     #[arg(long, value_name = "OS/ARCH[/VARIANT]", help_heading = "Base image")]
     pub platform: Option<String>,

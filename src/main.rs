@@ -22,8 +22,8 @@ fn main() -> ExitCode {
             let format = args.format;
             // For JUnit's test cases: the files the check reads.
             let inputs = (
-                args.site.clone().unwrap_or_else(|| "site".into()),
-                args.htpasswd.clone().unwrap_or_else(|| "users/htpasswd".into()),
+                args.site.clone().unwrap_or_else(|| sitepack::layout::SITE.into()),
+                args.htpasswd.clone().unwrap_or_else(|| sitepack::layout::HTPASSWD.into()),
                 args.httpd_conf.clone().and_then(|c| sitepack::plan::conf_source(c).ok()).map(|c| c.to_string()),
             );
             match runtime.block_on(sitepack::commands::check::check(*args, &sitepack::plan::process_env)) {

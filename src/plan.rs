@@ -393,9 +393,11 @@ pub enum PlanError {
 ///   warning naming the key ignored. Its `site` and `htpasswd`, and their
 ///   defaults, must resolve inside the checkout (`confine`).
 ///
-/// `operator_keys` names every field without `..`, so a key added here (a
-/// future `allow` or limit) does not compile until it is given an owner.
-#[derive(Debug, Default, Deserialize)]
+/// `merge` names every field without `..`, so a key added here does not
+/// compile until it is merged; and a unit test
+/// (`a_key_without_an_owner_cannot_be_added`) fails until it is a
+/// contributor's key or an `OperatorKey`.
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FileSettings {
     pub base: Option<String>,
@@ -475,6 +477,39 @@ pub enum OperatorKey {
 }
 
 impl OperatorKey {
+    /// Every key, in the order of the file's fields.
+    pub const ALL: [OperatorKey; 29] = [
+        OperatorKey::Base,
+        OperatorKey::BaseLock,
+        OperatorKey::BaseName,
+        OperatorKey::Platform,
+        OperatorKey::Image,
+        OperatorKey::Output,
+        OperatorKey::HttpdConf,
+        OperatorKey::HttpdConfSha256,
+        OperatorKey::HttpdConfMaxBytes,
+        OperatorKey::InsecureRegistries,
+        OperatorKey::RegistryAuth,
+        OperatorKey::ContainerName,
+        OperatorKey::ImageDefinitions,
+        OperatorKey::ImageDetail,
+        OperatorKey::ImageUri,
+        OperatorKey::CacheFrom,
+        OperatorKey::AlsoTags,
+        OperatorKey::Namespace,
+        OperatorKey::HttpdVersion,
+        OperatorKey::BuiltinModules,
+        OperatorKey::MaxFileBytes,
+        OperatorKey::MaxTotalBytes,
+        OperatorKey::MaxFiles,
+        OperatorKey::MaxPathBytes,
+        OperatorKey::Allow,
+        OperatorKey::RetryDeadline,
+        OperatorKey::HttpTimeout,
+        OperatorKey::CreateRepository,
+        OperatorKey::TagMutability,
+    ];
+
     /// Its name in the file.
     pub fn name(self) -> &'static str {
         match self {
@@ -527,9 +562,9 @@ impl OperatorKey {
         let first = |pairs: &[(bool, &'static str)]| pairs.iter().find(|(set, _)| *set).map(|(_, by)| *by);
         match self {
             OperatorKey::Base | OperatorKey::BaseLock | OperatorKey::BaseName => first(&[
-                (args.base.is_some(), "--base/SITEPACK_BASE"),
-                (args.base_lock.is_some(), "--base-lock/SITEPACK_BASE_LOCK"),
-                (args.base_name.is_some(), "--base-name/SITEPACK_BASE_NAME"),
+                (args.base_image.base.is_some(), "--base/SITEPACK_BASE"),
+                (args.base_image.base_lock.is_some(), "--base-lock/SITEPACK_BASE_LOCK"),
+                (args.base_image.base_name.is_some(), "--base-name/SITEPACK_BASE_NAME"),
             ]),
             OperatorKey::Platform => first(&[(args.platform.is_some(), "--platform")]),
             OperatorKey::Image => first(&[
@@ -538,8 +573,8 @@ impl OperatorKey {
             ]),
             OperatorKey::Output => first(&[(args.output.is_some(), "--output")]),
             OperatorKey::HttpdConf | OperatorKey::HttpdConfSha256 | OperatorKey::HttpdConfMaxBytes => first(&[
-                (args.httpd_conf.is_some(), "--httpd-conf/HTTPD_CONF_URI"),
-                (args.httpd_conf_sha256.is_some(), "--httpd-conf-sha256"),
+                (args.inputs.httpd_conf.is_some(), "--httpd-conf/HTTPD_CONF_URI"),
+                (args.inputs.httpd_conf_sha256.is_some(), "--httpd-conf-sha256"),
                 (args.httpd_conf_max_bytes.is_some(), "--httpd-conf-max-bytes"),
             ]),
             OperatorKey::InsecureRegistries => first(&[(!args.insecure_registry.is_empty(), "--insecure-registry")]),
@@ -575,111 +610,46 @@ impl OperatorKey {
 }
 
 impl FileSettings {
-    /// The operator's keys this file sets. Every field is named (no `..`):
-    /// a new setting does not compile until it is given an owner here.
+    /// The operator's keys this file sets.
     pub fn operator_keys(&self) -> Vec<OperatorKey> {
-        let FileSettings {
-            base,
-            base_lock,
-            base_name,
-            platform,
-            image,
-            output,
-            // The contributor's.
-            site: _,
-            htpasswd: _,
-            httpd_conf,
-            httpd_conf_sha256,
-            httpd_conf_max_bytes,
-            insecure_registry,
-            registry_auth,
-            container_name,
-            image_definitions,
-            image_detail,
-            image_uri,
-            cache_from,
-            also_tag,
-            namespace,
-            httpd_version,
-            builtin_modules,
-            max_file_bytes,
-            max_total_bytes,
-            max_files,
-            max_path_bytes,
-            allow,
-            retry_deadline,
-            http_timeout,
-            create_repository,
-            tag_mutability,
-        } = self;
-        [
-            (OperatorKey::Base, base.is_some()),
-            (OperatorKey::BaseLock, base_lock.is_some()),
-            (OperatorKey::BaseName, base_name.is_some()),
-            (OperatorKey::Platform, platform.is_some()),
-            (OperatorKey::Image, image.is_some()),
-            (OperatorKey::Output, output.is_some()),
-            (OperatorKey::HttpdConf, httpd_conf.is_some()),
-            (OperatorKey::HttpdConfSha256, httpd_conf_sha256.is_some()),
-            (OperatorKey::HttpdConfMaxBytes, httpd_conf_max_bytes.is_some()),
-            (OperatorKey::InsecureRegistries, !insecure_registry.is_empty()),
-            (OperatorKey::RegistryAuth, registry_auth.is_some()),
-            (OperatorKey::ContainerName, container_name.is_some()),
-            (OperatorKey::ImageDefinitions, image_definitions.is_some()),
-            (OperatorKey::ImageDetail, image_detail.is_some()),
-            (OperatorKey::ImageUri, image_uri.is_some()),
-            (OperatorKey::CacheFrom, cache_from.is_some()),
-            (OperatorKey::AlsoTags, !also_tag.is_empty()),
-            (OperatorKey::Namespace, namespace.is_some()),
-            (OperatorKey::HttpdVersion, httpd_version.is_some()),
-            (OperatorKey::BuiltinModules, !builtin_modules.is_empty()),
-            (OperatorKey::MaxFileBytes, max_file_bytes.is_some()),
-            (OperatorKey::MaxTotalBytes, max_total_bytes.is_some()),
-            (OperatorKey::MaxFiles, max_files.is_some()),
-            (OperatorKey::MaxPathBytes, max_path_bytes.is_some()),
-            (OperatorKey::Allow, !allow.is_empty()),
-            (OperatorKey::RetryDeadline, retry_deadline.is_some()),
-            (OperatorKey::HttpTimeout, http_timeout.is_some()),
-            (OperatorKey::CreateRepository, create_repository.is_some()),
-            (OperatorKey::TagMutability, tag_mutability.is_some()),
-        ]
-        .into_iter()
-        .filter_map(|(key, set)| set.then_some(key))
-        .collect()
+        let mut probe = self.clone();
+        OperatorKey::ALL.into_iter().filter(|key| probe.forget(*key)).collect()
     }
 
-    /// Unsets one of the operator's keys.
-    fn forget(&mut self, key: OperatorKey) {
+    /// Unsets one of the operator's keys; whether it was set. One match over
+    /// every key, so a key added to `OperatorKey` is not found until it is
+    /// given its field here.
+    fn forget(&mut self, key: OperatorKey) -> bool {
         match key {
-            OperatorKey::Base => self.base = None,
-            OperatorKey::BaseLock => self.base_lock = None,
-            OperatorKey::BaseName => self.base_name = None,
-            OperatorKey::Platform => self.platform = None,
-            OperatorKey::Image => self.image = None,
-            OperatorKey::Output => self.output = None,
-            OperatorKey::HttpdConf => self.httpd_conf = None,
-            OperatorKey::HttpdConfSha256 => self.httpd_conf_sha256 = None,
-            OperatorKey::HttpdConfMaxBytes => self.httpd_conf_max_bytes = None,
-            OperatorKey::InsecureRegistries => self.insecure_registry.clear(),
-            OperatorKey::RegistryAuth => self.registry_auth = None,
-            OperatorKey::ContainerName => self.container_name = None,
-            OperatorKey::ImageDefinitions => self.image_definitions = None,
-            OperatorKey::ImageDetail => self.image_detail = None,
-            OperatorKey::ImageUri => self.image_uri = None,
-            OperatorKey::CacheFrom => self.cache_from = None,
-            OperatorKey::AlsoTags => self.also_tag.clear(),
-            OperatorKey::Namespace => self.namespace = None,
-            OperatorKey::HttpdVersion => self.httpd_version = None,
-            OperatorKey::BuiltinModules => self.builtin_modules.clear(),
-            OperatorKey::MaxFileBytes => self.max_file_bytes = None,
-            OperatorKey::MaxTotalBytes => self.max_total_bytes = None,
-            OperatorKey::MaxFiles => self.max_files = None,
-            OperatorKey::MaxPathBytes => self.max_path_bytes = None,
-            OperatorKey::Allow => self.allow.clear(),
-            OperatorKey::RetryDeadline => self.retry_deadline = None,
-            OperatorKey::HttpTimeout => self.http_timeout = None,
-            OperatorKey::CreateRepository => self.create_repository = None,
-            OperatorKey::TagMutability => self.tag_mutability = None,
+            OperatorKey::Base => self.base.take().is_some(),
+            OperatorKey::BaseLock => self.base_lock.take().is_some(),
+            OperatorKey::BaseName => self.base_name.take().is_some(),
+            OperatorKey::Platform => self.platform.take().is_some(),
+            OperatorKey::Image => self.image.take().is_some(),
+            OperatorKey::Output => self.output.take().is_some(),
+            OperatorKey::HttpdConf => self.httpd_conf.take().is_some(),
+            OperatorKey::HttpdConfSha256 => self.httpd_conf_sha256.take().is_some(),
+            OperatorKey::HttpdConfMaxBytes => self.httpd_conf_max_bytes.take().is_some(),
+            OperatorKey::InsecureRegistries => !std::mem::take(&mut self.insecure_registry).is_empty(),
+            OperatorKey::RegistryAuth => self.registry_auth.take().is_some(),
+            OperatorKey::ContainerName => self.container_name.take().is_some(),
+            OperatorKey::ImageDefinitions => self.image_definitions.take().is_some(),
+            OperatorKey::ImageDetail => self.image_detail.take().is_some(),
+            OperatorKey::ImageUri => self.image_uri.take().is_some(),
+            OperatorKey::CacheFrom => self.cache_from.take().is_some(),
+            OperatorKey::AlsoTags => !std::mem::take(&mut self.also_tag).is_empty(),
+            OperatorKey::Namespace => self.namespace.take().is_some(),
+            OperatorKey::HttpdVersion => self.httpd_version.take().is_some(),
+            OperatorKey::BuiltinModules => !std::mem::take(&mut self.builtin_modules).is_empty(),
+            OperatorKey::MaxFileBytes => self.max_file_bytes.take().is_some(),
+            OperatorKey::MaxTotalBytes => self.max_total_bytes.take().is_some(),
+            OperatorKey::MaxFiles => self.max_files.take().is_some(),
+            OperatorKey::MaxPathBytes => self.max_path_bytes.take().is_some(),
+            OperatorKey::Allow => !std::mem::take(&mut self.allow).is_empty(),
+            OperatorKey::RetryDeadline => self.retry_deadline.take().is_some(),
+            OperatorKey::HttpTimeout => self.http_timeout.take().is_some(),
+            OperatorKey::CreateRepository => self.create_repository.take().is_some(),
+            OperatorKey::TagMutability => self.tag_mutability.take().is_some(),
         }
     }
 }
@@ -818,13 +788,13 @@ fn merge(mut a: BuildArgs, file: FileSettings) -> BuildArgs {
         create_repository,
         tag_mutability,
     } = file;
-    fill(&mut a.base, base);
-    fill(&mut a.base_lock, base_lock);
-    fill(&mut a.base_name, base_name);
+    fill(&mut a.base_image.base, base);
+    fill(&mut a.base_image.base_lock, base_lock);
+    fill(&mut a.base_image.base_name, base_name);
     fill(&mut a.platform, platform);
     fill(&mut a.output, output);
-    fill(&mut a.httpd_conf, httpd_conf);
-    fill(&mut a.httpd_conf_sha256, httpd_conf_sha256);
+    fill(&mut a.inputs.httpd_conf, httpd_conf);
+    fill(&mut a.inputs.httpd_conf_sha256, httpd_conf_sha256);
     fill(&mut a.httpd_conf_max_bytes, httpd_conf_max_bytes);
     a.insecure_registry.extend(insecure_registry);
     fill(&mut a.registry_auth, registry_auth);
@@ -860,9 +830,9 @@ pub fn build_plan(args: BuildArgs, env: Env<'_>) -> Result<BuildPlan, PlanError>
     // The contributor's paths (the checkout's file or the defaults) are
     // confined to the checkout before anything there is opened; the
     // operator's (flags, --config) are taken as given.
-    let (site, site_from) = input_path(args.site.clone(), file.site.take(), owner, crate::layout::SITE);
+    let (site, site_from) = input_path(args.inputs.site.clone(), file.site.take(), owner, crate::layout::SITE);
     let (htpasswd, htpasswd_from) =
-        input_path(args.htpasswd.clone(), file.htpasswd.take(), owner, crate::layout::HTPASSWD);
+        input_path(args.inputs.htpasswd.clone(), file.htpasswd.take(), owner, crate::layout::HTPASSWD);
     let file_image = file.image.take();
     let args = merge(args, file);
     for (setting, path, from) in [("site", &site, site_from), ("htpasswd", &htpasswd, htpasswd_from)] {
@@ -872,8 +842,14 @@ pub fn build_plan(args: BuildArgs, env: Env<'_>) -> Result<BuildPlan, PlanError>
     }
 
     let platforms = parse_platforms(args.platform.clone())?;
-    let chosen =
-        choose_base(args.base.clone(), args.base_lock.clone(), args.base_name.clone(), &platforms, env, &mut warnings)?;
+    let chosen = choose_base(
+        args.base_image.base.clone(),
+        args.base_image.base_lock.clone(),
+        args.base_image.base_name.clone(),
+        &platforms,
+        env,
+        &mut warnings,
+    )?;
     let base = chosen.reference;
     let targets = chosen.targets;
 
@@ -906,7 +882,7 @@ pub fn build_plan(args: BuildArgs, env: Env<'_>) -> Result<BuildPlan, PlanError>
 
     check_input("site directory", &site, shown_from(site_from, "--site"), true)?;
     check_input("htpasswd file", &htpasswd, shown_from(htpasswd_from, "--htpasswd"), false)?;
-    let httpd_conf = conf_source(args.httpd_conf.clone().ok_or(PlanError::NoHttpdConf)?)?;
+    let httpd_conf = conf_source(args.inputs.httpd_conf.clone().ok_or(PlanError::NoHttpdConf)?)?;
     let contributor_conf = Path::new(CONTRIBUTOR_CONF);
     let conf_is_contributors = matches!(&httpd_conf, ConfSource::Local(p) if p == contributor_conf);
     if contributor_conf.exists() && !conf_is_contributors {
@@ -914,7 +890,7 @@ pub fn build_plan(args: BuildArgs, env: Env<'_>) -> Result<BuildPlan, PlanError>
             "{CONTRIBUTOR_CONF} in the contributor's repository is ignored: the operator's httpd.conf is used (contributors do not control server configuration)"
         ));
     }
-    let httpd_conf_sha256 = args.httpd_conf_sha256.clone().map(|h| h.to_ascii_lowercase());
+    let httpd_conf_sha256 = args.inputs.httpd_conf_sha256.clone().map(|h| h.to_ascii_lowercase());
     if let Some(h) = &httpd_conf_sha256 {
         if h.len() != 64 || !h.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(PlanError::BadSha256(h.clone()));
@@ -1314,10 +1290,12 @@ mod tests {
 
     fn args(dir: &Path) -> BuildArgs {
         BuildArgs {
-            site: Some(dir.join("site")),
-            htpasswd: Some(dir.join("users/htpasswd")),
-            httpd_conf: Some(dir.join("conf/httpd.conf").display().to_string()),
-            httpd_conf_sha256: None,
+            inputs: crate::cli::InputArgs {
+                site: Some(dir.join("site")),
+                htpasswd: Some(dir.join("users/htpasswd")),
+                httpd_conf: Some(dir.join("conf/httpd.conf").display().to_string()),
+                httpd_conf_sha256: None,
+            },
             httpd_conf_max_bytes: None,
             registry_auth: None,
             retry_deadline: None,
@@ -1327,9 +1305,7 @@ mod tests {
             image_detail: None,
             checks: crate::cli::CheckArgs::default(),
             config: Some(dir.join("none.toml")),
-            base: Some(PIN.into()),
-            base_lock: None,
-            base_name: None,
+            base_image: crate::cli::BaseImageArgs { base: Some(PIN.into()), ..Default::default() },
             platform: None,
             image: None,
             output: None,
@@ -1398,7 +1374,7 @@ mod tests {
     fn tag_only_base_is_refused_before_anything_else() {
         let d = repo();
         let mut a = args(d.path());
-        a.base = Some("127.0.0.1:5000/base:latest".into());
+        a.base_image.base = Some("127.0.0.1:5000/base:latest".into());
         let e = build_plan(a, &env_of(&[])).unwrap_err();
         assert!(matches!(e, PlanError::Base(base::BaseError::NotPinned { .. })), "{e}");
     }
@@ -1581,8 +1557,8 @@ mod tests {
     fn without_base_the_lock_gives_the_reference_the_platform_pins_and_the_facts() {
         let d = repo();
         let mut a = args(d.path());
-        a.base = None;
-        a.base_lock = Some(lock_file(d.path()));
+        a.base_image.base = None;
+        a.base_image.base_lock = Some(lock_file(d.path()));
         a.image = Some("127.0.0.1:5000/x:y".into());
         a.platform = Some("linux/amd64,linux/arm64".into());
         let plan = build_plan(a.clone(), &env_of(&[])).unwrap();
@@ -1619,22 +1595,22 @@ mod tests {
     fn a_hand_given_base_takes_its_facts_from_the_lock_when_pinned_there() {
         let d = repo();
         let mut a = args(d.path());
-        a.base_lock = Some(lock_file(d.path()));
+        a.base_image.base_lock = Some(lock_file(d.path()));
         a.image = Some("127.0.0.1:5000/x:y".into());
         // The amd64 manifest itself, by digest.
-        a.base = Some(format!("127.0.0.1:5000/base@sha256:{}", "b".repeat(64)));
+        a.base_image.base = Some(format!("127.0.0.1:5000/base@sha256:{}", "b".repeat(64)));
         let plan = build_plan(a.clone(), &env_of(&[])).unwrap();
         assert_eq!(plan.base_name.as_deref(), Some("web"));
         assert_eq!(plan.checks.version, crate::check::HttpdVersion::V24);
         assert_eq!(plan.checks.dsos.as_ref().unwrap().len(), 2);
 
         // Not in the lock: defaults, and a warning that says how to pin.
-        a.base = Some(PIN.into());
+        a.base_image.base = Some(PIN.into());
         let plan = build_plan(a.clone(), &env_of(&[])).unwrap();
         assert_eq!(plan.base_name, None);
         assert!(plan.warnings.iter().any(|w| w.contains("not in a base lock") && w.contains("sitepack base pin")));
 
-        a.base_name = Some("web".into());
+        a.base_image.base_name = Some("web".into());
         assert!(matches!(build_plan(a, &env_of(&[])), Err(PlanError::BaseAndName)));
     }
 
@@ -1655,8 +1631,8 @@ mod tests {
     fn outside_codebuild_the_operators_setting_wins_over_the_checkouts_file_and_the_key_ignored_is_named() {
         let d = repo();
         let mut a = args(d.path());
-        a.base = None;
-        a.base_lock = Some(lock_file(d.path()));
+        a.base_image.base = None;
+        a.base_image.base_lock = Some(lock_file(d.path()));
         a.insecure_registry = vec!["registry.internal".into()];
         let text = format!(
             "site = \"site\"\nbase = \"{FILE_PIN}\"\nplatform = \"linux/arm64\"\ninsecure_registries = [\"evil.example\"]\n"
@@ -1771,14 +1747,51 @@ mod tests {
 
     #[test]
     fn a_key_without_an_owner_cannot_be_added() {
-        // Every operator key is found by `operator_keys`, and `forget` clears it.
-        let text = "base = \"b\"\nbase_lock = \"l\"\nbase_name = \"n\"\nplatform = \"p\"\nimage = \"i\"\noutput = \"o\"\nhttpd_conf = \"c\"\nhttpd_conf_sha256 = \"s\"\nhttpd_conf_max_bytes = 1\ninsecure_registries = [\"r\"]\nregistry_auth = \"anonymous\"\ncontainer_name = \"c\"\nimage_definitions = \"d\"\nimage_detail = \"e\"\nimage_uri = \"tag\"\ncache_from = \"f\"\nalso_tags = [\"t\"]\nsite = \"s\"\nhtpasswd = \"h\"\n";
-        let mut file = checkout_file(text);
+        // serde names every field the file may hold when it refuses an unknown one.
+        let refusal = toml::from_str::<FileSettings>("no_such_key = 1\n").unwrap_err().to_string();
+        let listed = refusal.split("expected one of ").nth(1).expect(&refusal).lines().next().unwrap();
+        let fields: std::collections::BTreeSet<&str> = listed.split(", ").map(|f| f.trim_matches('`')).collect();
+        let owned: std::collections::BTreeSet<&str> = OperatorKey::ALL
+            .iter()
+            .flat_map(|k| [Some(k.name()), k.old_name()])
+            .flatten()
+            .chain(CONTRIBUTOR_KEYS)
+            .collect();
+        let unowned: Vec<_> = fields.iter().filter(|f| !owned.contains(*f)).collect();
+        assert!(unowned.is_empty(), "fields that are neither the contributor's nor an OperatorKey: {unowned:?}");
+        let names: Vec<_> = OperatorKey::ALL.iter().map(|k| k.name()).collect();
+        assert!(names.iter().all(|n| fields.contains(n)), "an OperatorKey names no field: {names:?} vs {fields:?}");
+        let distinct: std::collections::BTreeSet<_> = names.iter().collect();
+        assert_eq!(distinct.len(), names.len(), "OperatorKey::ALL lists a key twice");
+
+        // Every operator key is found by `operator_keys` at its line, and `forget` clears it.
+        let value = |key: OperatorKey| match key {
+            OperatorKey::HttpdConfMaxBytes
+            | OperatorKey::MaxFileBytes
+            | OperatorKey::MaxTotalBytes
+            | OperatorKey::MaxFiles
+            | OperatorKey::MaxPathBytes
+            | OperatorKey::RetryDeadline
+            | OperatorKey::HttpTimeout => "1",
+            OperatorKey::InsecureRegistries
+            | OperatorKey::AlsoTags
+            | OperatorKey::BuiltinModules
+            | OperatorKey::Allow => "[\"x\"]",
+            OperatorKey::RegistryAuth => "\"anonymous\"",
+            OperatorKey::ImageUri => "\"tag\"",
+            OperatorKey::HttpdVersion => "\"2.4\"",
+            OperatorKey::CreateRepository => "true",
+            OperatorKey::TagMutability => "\"immutable\"",
+            _ => "\"x\"",
+        };
+        let mut text: String = OperatorKey::ALL.iter().map(|k| format!("{} = {}\n", k.name(), value(*k))).collect();
+        text.push_str("site = \"s\"\nhtpasswd = \"h\"\n");
+        let mut file = checkout_file(&text);
         let keys = file.settings.operator_keys();
-        assert_eq!(keys.len(), 17);
+        assert_eq!(keys, OperatorKey::ALL.to_vec());
         for (i, key) in keys.iter().enumerate() {
             assert_eq!(file.at(*key).line, Some(i + 1), "{}", key.name());
-            file.settings.forget(*key);
+            assert!(file.settings.forget(*key), "{} was set", key.name());
         }
         assert!(file.settings.operator_keys().is_empty());
         assert!(file.settings.site.is_some() && file.settings.htpasswd.is_some());

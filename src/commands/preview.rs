@@ -212,15 +212,10 @@ fn preview_name(repo: &Path) -> String {
 /// the output an OCI archive at `archive` whose ref name is `name`.
 fn build_args(args: &cli::PreviewArgs, archive: &Path, name: &str) -> cli::BuildArgs {
     cli::BuildArgs {
-        site: args.site.clone(),
-        htpasswd: args.htpasswd.clone(),
-        httpd_conf: args.httpd_conf.clone(),
-        httpd_conf_sha256: args.httpd_conf_sha256.clone(),
+        inputs: args.inputs.clone(),
         httpd_conf_max_bytes: None,
         config: None,
-        base: args.base.clone(),
-        base_lock: args.base_lock.clone(),
-        base_name: args.base_name.clone(),
+        base_image: args.base_image.clone(),
         platform: args.platform.clone(),
         image: Some(format!("localhost/sitepack-preview:{name}")),
         cache_from: None,
