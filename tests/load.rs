@@ -12,7 +12,7 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -91,50 +91,8 @@ impl Limiter {
 }
 
 fn proxy_one(client: TcpStream, upstream_port: u16, limits: &Mutex<Limits>) -> std::io::Result<()> {
-    let mut reader = BufReader::new(client.try_clone()?);
-    let mut line = String::new();
-    reader.read_line(&mut line)?;
-    let mut parts = line.split_whitespace();
-    let (method, path) = (parts.next().unwrap_or("").to_owned(), parts.next().unwrap_or("").to_owned());
-    let mut head = vec![line.trim_end().to_owned()];
-    let (mut length, mut chunked) = (0usize, false);
-    loop {
-        let mut h = String::new();
-        if reader.read_line(&mut h)? == 0 || h == "\r\n" {
-            break;
-        }
-        let lower = h.to_ascii_lowercase();
-        if let Some(v) = lower.strip_prefix("content-length:") {
-            length = v.trim().parse().unwrap_or(0);
-        }
-        if lower.starts_with("transfer-encoding:") && lower.contains("chunked") {
-            chunked = true;
-            continue;
-        }
-        if !lower.starts_with("connection:") {
-            head.push(h.trim_end().to_owned());
-        }
-    }
-    let mut body = Vec::new();
-    if chunked {
-        loop {
-            let mut size = String::new();
-            reader.read_line(&mut size)?;
-            let size = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
-            let mut chunk = vec![0; size + 2];
-            reader.read_exact(&mut chunk)?;
-            if size == 0 {
-                break;
-            }
-            body.extend_from_slice(&chunk[..size]);
-        }
-        head.retain(|h| !h.to_ascii_lowercase().starts_with("content-length:"));
-        head.push(format!("Content-Length: {}", body.len()));
-    } else {
-        body.resize(length, 0);
-        reader.read_exact(&mut body)?;
-    }
-    let verdict = operation(&method, &path).and_then(|op| limits.lock().unwrap().admit(op));
+    let req = fault_proxy::read_request(&mut BufReader::new(client.try_clone()?), None)?;
+    let verdict = operation(&req.method, &req.path).and_then(|op| limits.lock().unwrap().admit(op));
     let mut client = client;
     if let Some(retry_after) = verdict {
         let extra = retry_after.map(|s| format!("Retry-After: {s}\r\n")).unwrap_or_default();
@@ -145,12 +103,7 @@ fn proxy_one(client: TcpStream, upstream_port: u16, limits: &Mutex<Limits>) -> s
             msg.len()
         );
     }
-    let mut up = TcpStream::connect(("127.0.0.1", upstream_port))?;
-    up.write_all(format!("{}\r\nConnection: close\r\n\r\n", head.join("\r\n")).as_bytes())?;
-    up.write_all(&body)?;
-    let mut answer = Vec::new();
-    up.read_to_end(&mut answer)?;
-    client.write_all(&answer)
+    client.write_all(&fault_proxy::forward(&req, upstream_port)?)
 }
 
 /// One plain-HTTP request straight to the registry: (status, body).

@@ -113,19 +113,39 @@ fn assert_empty(dir: &Path) {
     assert!(left.is_empty(), "temporary files left in {}: {left:?}", dir.display());
 }
 
-fn apache_base(reg: &Registry) -> String {
-    reg.push_image(&format!("oci:{}:latest", apache_base_layout().display()), "base/httpd:bookworm")
+/// What a preview that runs starts from. One preview at a time: a load
+/// beside another test's image removal can lose the base layer they share
+/// (see `storage_lock`). Bind every field (`_storage`, not `_`), so the
+/// lock and the registry live to the end of the test.
+struct Start {
+    _storage: std::sync::MutexGuard<'static, ()>,
+    _reg: Registry,
+    /// The Debian apache2 test base, pushed to the registry.
+    base: String,
+    repo: tempfile::TempDir,
+    /// The preview's TMPDIR, checked empty at the end.
+    tmp: tempfile::TempDir,
+}
+
+fn start() -> Start {
+    let _storage = storage_lock();
+    let reg = Registry::start();
+    let base = reg.push_image(&format!("oci:{}:latest", apache_base_layout().display()), "base/httpd:bookworm");
+    Start { _storage, _reg: reg, base, repo: example_repo(), tmp: tempfile::tempdir().unwrap() }
+}
+
+/// A `podman` that is this shell script, in a folder of its own.
+fn fake_podman(script: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let bin = tempfile::tempdir().unwrap();
+    let fake = bin.path().join("podman");
+    std::fs::write(&fake, script).unwrap();
+    run_ok(Command::new("chmod").arg("755").arg(&fake));
+    (bin, fake)
 }
 
 #[test]
 fn example_site_previewed_on_loopback_serves_htaccess_rules_and_sigint_leaves_nothing() {
-    // One preview at a time: a load beside another test's image removal
-    // can lose the base layer they share (see `storage_lock`).
-    let _storage = storage_lock();
-    let reg = Registry::start();
-    let base = apache_base(&reg);
-    let repo = example_repo();
-    let tmp = tempfile::tempdir().unwrap();
+    let Start { _storage, _reg, base, repo, tmp } = start();
     let logs = tempfile::tempdir().unwrap();
     let port = free_port();
 
@@ -176,13 +196,7 @@ AuthUserFile /opt/.htpasswd; Require valid-user (users: barista)"
 
 #[test]
 fn a_second_preview_of_the_same_repository_replaces_the_first() {
-    // One preview at a time: a load beside another test's image removal
-    // can lose the base layer they share (see `storage_lock`).
-    let _storage = storage_lock();
-    let reg = Registry::start();
-    let base = apache_base(&reg);
-    let repo = example_repo();
-    let tmp = tempfile::tempdir().unwrap();
+    let Start { _storage, _reg, base, repo, tmp } = start();
     let logs = tempfile::tempdir().unwrap();
 
     let mut first = preview(repo.path(), tmp.path());
@@ -251,14 +265,9 @@ fn without_a_usable_podman_the_error_says_what_to_install_or_configure() {
     );
 
     // podman present, its engine not (macOS without `podman machine start`).
-    let bin = tempfile::tempdir().unwrap();
-    let fake = bin.path().join("podman");
-    std::fs::write(
-        &fake,
+    let (_bin, fake) = fake_podman(
         "#!/bin/sh\necho 'Cannot connect to Podman. Please verify your connection to the Linux system' >&2\nexit 125\n",
-    )
-    .unwrap();
-    run_ok(Command::new("chmod").arg("755").arg(&fake));
+    );
     let unusable =
         run(preview(repo.path(), tmp.path()).args(["--base", UNREACHABLE_BASE]).env("SITEPACK_PODMAN", &fake));
     assert_eq!(unusable.status.code(), Some(1), "{}", unusable.stderr);
@@ -269,22 +278,11 @@ fn without_a_usable_podman_the_error_says_what_to_install_or_configure() {
 
 #[test]
 fn a_podman_that_cannot_run_containers_is_named_with_the_fix_and_its_image_removed() {
-    // One preview at a time: a load beside another test's image removal
-    // can lose the base layer they share (see `storage_lock`).
-    let _storage = storage_lock();
-    let reg = Registry::start();
-    let base = apache_base(&reg);
-    let repo = example_repo();
-    let tmp = tempfile::tempdir().unwrap();
+    let Start { _storage, _reg, base, repo, tmp } = start();
     // The real podman, except that `run` fails as crun does on this kernel.
-    let bin = tempfile::tempdir().unwrap();
-    let fake = bin.path().join("podman");
-    std::fs::write(
-        &fake,
+    let (_bin, fake) = fake_podman(
         "#!/bin/sh\nfor a in \"$@\"; do [ \"$a\" = run ] && { echo 'Error: crun: creating cgroup directory: No such file or directory: OCI runtime error' >&2; exit 126; }; done\nexec podman \"$@\"\n",
-    )
-    .unwrap();
-    run_ok(Command::new("chmod").arg("755").arg(&fake));
+    );
     let out = run(preview(repo.path(), tmp.path()).args(["--base", &base]).env("SITEPACK_PODMAN", &fake));
     assert_eq!(out.status.code(), Some(1), "{}", out.stderr);
     assert!(out.stderr.contains("podman cannot run containers here"), "{}", out.stderr);

@@ -136,14 +136,16 @@ impl FaultProxy {
     }
 }
 
-struct Request {
-    method: String,
-    path: String,
-    head: Vec<String>,
-    body: Vec<u8>,
+/// One request as read off a client connection; other test proxies (the
+/// rate limiter of `tests/load.rs`) read and forward with these too.
+pub struct Request {
+    pub method: String,
+    pub path: String,
+    pub head: Vec<String>,
+    pub body: Vec<u8>,
 }
 
-fn read_request(reader: &mut BufReader<TcpStream>, body_limit: Option<usize>) -> std::io::Result<Request> {
+pub fn read_request(reader: &mut BufReader<TcpStream>, body_limit: Option<usize>) -> std::io::Result<Request> {
     let mut line = String::new();
     reader.read_line(&mut line)?;
     let mut parts = line.split_whitespace();
@@ -193,7 +195,7 @@ fn read_request(reader: &mut BufReader<TcpStream>, body_limit: Option<usize>) ->
     Ok(Request { method, path, head, body })
 }
 
-fn forward(req: &Request, upstream_port: u16) -> std::io::Result<Vec<u8>> {
+pub fn forward(req: &Request, upstream_port: u16) -> std::io::Result<Vec<u8>> {
     let mut up = TcpStream::connect(("127.0.0.1", upstream_port))?;
     let mut out = req.head.join("\r\n");
     out.push_str("\r\nConnection: close\r\n\r\n");
