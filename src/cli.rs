@@ -260,7 +260,7 @@ it, with a warning.
 
 Exit codes: 0 built and verified; 1 build or push failed; 2 invalid input or usage.";
 
-/// The three inputs of the image; build and preview share them.
+/// The image's inputs (the site, the htpasswd, the operator's conf and its pin); build and preview share them.
 #[derive(Debug, Clone, Default, Args)]
 pub struct InputArgs {
     /// Contributor site directory, copied to /var/www/html/ [default: site]
