@@ -21,7 +21,7 @@ pub mod error;
 pub mod gzip;
 pub(crate) mod image;
 pub(crate) mod layer;
-pub mod layout;
+pub(crate) mod layout;
 pub(crate) mod output;
 pub mod plan;
 pub(crate) mod progress;

@@ -20,22 +20,14 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Check(args) => {
             let format = args.format;
-            // For JUnit's test cases: the files the check reads.
-            let inputs = (
-                args.site.clone().unwrap_or_else(|| sitepack::layout::SITE.into()),
-                args.htpasswd.clone().unwrap_or_else(|| sitepack::layout::HTPASSWD.into()),
-                args.httpd_conf.clone().and_then(|c| sitepack::plan::conf_source(c).ok()).map(|c| c.to_string()),
-            );
             match runtime.block_on(sitepack::commands::check::check(*args, &sitepack::plan::process_env)) {
-                Ok(report) => {
+                Ok(sitepack::commands::check::Checked { report, files }) => {
                     use sitepack::check::format;
                     let text = match format {
                         ReportFormat::Json => serde_json::to_string_pretty(&report).expect("report serialises") + "\n",
                         ReportFormat::Human => report.render(),
                         ReportFormat::Github => format::github(&report),
-                        ReportFormat::Junit => {
-                            format::junit(&report, &format::checked_files(&inputs.0, &inputs.1, inputs.2.as_deref()))
-                        }
+                        ReportFormat::Junit => format::junit(&report, &files),
                     };
                     if std::io::stdout().lock().write_all(text.as_bytes()).is_err() {
                         return ExitCode::from(sitepack::error::EXIT_FAILED);

@@ -597,11 +597,7 @@ impl OperatorKey {
             OperatorKey::Allow => first(&[(!args.checks.allow.is_empty(), "--allow")]),
             OperatorKey::RetryDeadline => first(&[(args.retry_deadline.is_some(), "--retry-deadline")]),
             OperatorKey::HttpTimeout => first(&[(args.http_timeout.is_some(), "--http-timeout")]),
-            OperatorKey::CreateRepository => first(&[(
-                args.create_repository || args.tag_mutability.is_some(),
-                "--create-repository/--tag-mutability",
-            )]),
-            OperatorKey::TagMutability => first(&[(
+            OperatorKey::CreateRepository | OperatorKey::TagMutability => first(&[(
                 args.create_repository || args.tag_mutability.is_some(),
                 "--create-repository/--tag-mutability",
             )]),

@@ -369,9 +369,16 @@ async fn config_changes(registry: &Registry, pin: &Pin, current: &Reference) -> 
     let platforms: Vec<Platform> = pin.platforms.iter().filter_map(|p| p.platform.parse().ok()).collect();
     let mut changes = Vec::new();
     for (pinned, base) in pin.platforms.iter().zip(resolve(registry, current, &platforms).await?) {
+        // The same manifest is the same layers, so the same files: no need
+        // to download and scan them (a lock from before `config_files` was
+        // recorded still gets them listed as added).
+        if base.manifest_digest == pinned.manifest && pinned.facts.config_files.is_some() {
+            continue;
+        }
         let now = detect(registry, &base).await?;
+        let empty = Default::default();
         let (before, after) =
-            (pinned.facts.config_files.clone().unwrap_or_default(), now.config_files.unwrap_or_default());
+            (pinned.facts.config_files.as_ref().unwrap_or(&empty), now.config_files.as_ref().unwrap_or(&empty));
         let prefix = if pin.platforms.len() > 1 { format!("{}: ", pinned.platform) } else { String::new() };
         for path in before.keys().chain(after.keys()).collect::<std::collections::BTreeSet<_>>() {
             let what = match (before.get(path), after.get(path)) {

@@ -444,12 +444,7 @@ impl Conf {
                 for (path, bytes) in files {
                     match bytes.map(String::from_utf8) {
                         Some(Ok(text)) => self.read_file(&text, &path, dir, Some(tree), depth + 1),
-                        _ => self.unknown.push(UnknownPart {
-                            file: shown.to_owned(),
-                            line,
-                            what: format!("{name} {pattern}"),
-                            why: format!("{} holds {path} but not its text", tree.source),
-                        }),
+                        _ => self.unknown.push(unknown(format!("{} holds {path} but not its text", tree.source))),
                     }
                 }
             }
@@ -638,8 +633,7 @@ impl Conf {
         let mut unneeded: Vec<(&str, usize, Vec<String>)> = Vec::new();
         for lm in &self.load_modules {
             let module = canonical_module(&lm.name);
-            let family = if module.starts_with("mod_proxy") { "mod_proxy" } else { module.as_str() };
-            if super::policy::UNNEEDED_MODULES.contains(&family) || module.starts_with("mod_dav") {
+            if super::policy::is_unneeded_module(&module) {
                 match unneeded.iter_mut().find(|(f, _, _)| *f == lm.file) {
                     Some((_, _, list)) => list.push(module),
                     None => unneeded.push((&lm.file, lm.line, vec![module])),

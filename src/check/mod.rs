@@ -425,11 +425,7 @@ fn unread_parts(model: &conf::Conf, unchecked: &htaccess::Unchecked) -> Option<F
 /// Modules the pinned base ships that no contributor may use: one warning,
 /// since a base built from `base/` drops them (defence in depth).
 fn unneeded_in_base(dsos: &std::collections::BTreeSet<String>, base: &str) -> Option<Finding> {
-    let unneeded: Vec<&str> = dsos
-        .iter()
-        .map(String::as_str)
-        .filter(|m| policy::UNNEEDED_MODULES.contains(m) || m.starts_with("mod_proxy") || m.starts_with("mod_dav"))
-        .collect();
+    let unneeded: Vec<&str> = dsos.iter().map(String::as_str).filter(|m| policy::is_unneeded_module(m)).collect();
     (!unneeded.is_empty()).then(|| {
         Finding::warning(
             base,

@@ -124,6 +124,12 @@ pub const UNNEEDED_MODULES: &[&str] = &[
     "mod_suexec",
 ];
 
+/// Whether a module (`mod_x`) is one no contributor may use: one of
+/// `UNNEEDED_MODULES`, or of the proxy and DAV families.
+pub fn is_unneeded_module(module: &str) -> bool {
+    UNNEEDED_MODULES.contains(&module) || module.starts_with("mod_proxy") || module.starts_with("mod_dav")
+}
+
 /// Handlers that serve the files themselves.
 const FILE_HANDLERS: &[&str] = &["default-handler", "none", "type-map"];
 /// Handlers that publish the server's state or configuration.

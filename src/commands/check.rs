@@ -5,8 +5,15 @@ use super::load_conf;
 use crate::error::Error;
 use crate::{aws, check, cli, plan};
 
+/// What `sitepack check` found, and the files it read (for a JUnit report's
+/// test cases; empty for the other formats).
+pub struct Checked {
+    pub report: check::Report,
+    pub files: Vec<String>,
+}
+
 /// `sitepack check`: both stages, with the conf read from a file or S3.
-pub async fn check(args: cli::CheckCommand, env: plan::Env<'_>) -> Result<check::Report, Error> {
+pub async fn check(args: cli::CheckCommand, env: plan::Env<'_>) -> Result<Checked, Error> {
     let facts = match plan::find_lock(args.base_lock.clone())? {
         Some((lock, path)) => {
             let (name, pin) = lock.select(args.base_name.as_deref(), &path).map_err(plan::PlanError::from)?;
@@ -51,5 +58,11 @@ pub async fn check(args: cli::CheckCommand, env: plan::Env<'_>) -> Result<check:
         check::check_against_conf(conf.as_ref().map(|(t, s)| (t.as_str(), s.as_str())), &tree, &settings).findings,
     );
     report.sort();
-    Ok(report)
+    let files = match args.format {
+        cli::ReportFormat::Junit => {
+            check::format::checked_files(&site, &htpasswd, conf.as_ref().map(|(_, shown)| shown.as_str()))
+        }
+        _ => Vec::new(),
+    };
+    Ok(Checked { report, files })
 }

@@ -366,7 +366,8 @@ fn start(podman: &Podman, name: &str, image_id: &str, port: u16) -> Result<Start
         podman.quietly(&["rm", "-f", "-t", "0", name]);
         tracing::info!("replaced the earlier preview of this repository ({name})");
     }
-    let publish = if port == 0 { "127.0.0.1::80".to_owned() } else { format!("127.0.0.1:{port}:80") };
+    let exposed = crate::layout::EXPOSED_PORT;
+    let publish = if port == 0 { format!("127.0.0.1::{exposed}") } else { format!("127.0.0.1:{port}:{exposed}") };
     let run =
         ["run", "-d", "--pull", "never", "--name", name, "--label", "sitepack.preview=1", "-p", &publish, image_id];
     let id = match podman.run(&run) {
@@ -383,14 +384,15 @@ fn start(podman: &Podman, name: &str, image_id: &str, port: u16) -> Result<Start
     }
     let port = match port {
         0 => {
-            let shown = podman.run(&["port", &id, "80/tcp"])?;
+            let container_port = crate::image::exposed_port();
+            let shown = podman.run(&["port", &id, &container_port])?;
             let parsed = shown.lines().next().and_then(|l| l.rsplit(':').next()).and_then(|p| p.trim().parse().ok());
             match parsed {
                 Some(p) => p,
                 None => {
                     podman.quietly(&["rm", "-f", "-t", "0", &id]);
                     return Err(PreviewError::Podman {
-                        command: podman.shown(&["port", &id, "80/tcp"]),
+                        command: podman.shown(&["port", &id, &container_port]),
                         stderr: format!("no port in {shown:?}"),
                     });
                 }
