@@ -28,14 +28,8 @@ fn tools() -> &'static BTreeMap<String, PathBuf> {
 }
 
 fn check(repo: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sitepack"));
-    cmd.current_dir(repo)
-        .env_remove("HTTPD_CONF_URI")
-        .env_remove("SITEPACK_NAMESPACE")
-        .env_remove("SITEPACK_BASE_LOCK")
-        .arg("check")
-        .arg("--httpd-conf")
-        .arg(operator_conf());
+    let mut cmd = sitepack_scrubbed();
+    cmd.current_dir(repo).arg("check").arg("--httpd-conf").arg(operator_conf());
     cmd
 }
 

@@ -463,11 +463,8 @@ fn put_manifest(reg: &Registry, repo_tag: &str, manifest: &Value) -> String {
 #[test]
 fn a_base_manifest_that_breaks_the_oci_spec_is_refused_naming_what_is_wrong() {
     let reg = Registry::start();
-    let config = put_blob(
-        &reg,
-        "base/bad",
-        br#"{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}"#,
-    );
+    let config_bytes = br#"{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}"#;
+    let config = put_blob(&reg, "base/bad", config_bytes);
     let layer = put_blob(&reg, "base/bad", b"not really a layer");
     // The layer descriptor has no size.
     let digest = put_manifest(
@@ -476,7 +473,7 @@ fn a_base_manifest_that_breaks_the_oci_spec_is_refused_naming_what_is_wrong() {
         &json!({
             "schemaVersion": 2,
             "mediaType": "application/vnd.oci.image.manifest.v1+json",
-            "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": config, "size": 75},
+            "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": config, "size": config_bytes.len()},
             "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": layer}]
         }),
     );
@@ -495,14 +492,15 @@ fn a_previous_image_the_oci_types_cannot_read_is_not_reused_and_the_log_says_why
     let base = reg.push_tiny_base("base/tiny:1");
     let repo = example_repo();
     // The tag names an image whose config has no rootfs: valid JSON, not an image config.
-    let config = put_blob(&reg, "sites/odd", br#"{"architecture":"amd64","os":"linux"}"#);
+    let config_bytes = br#"{"architecture":"amd64","os":"linux"}"#;
+    let config = put_blob(&reg, "sites/odd", config_bytes);
     put_manifest(
         &reg,
         "sites/odd:dev",
         &json!({
             "schemaVersion": 2,
             "mediaType": "application/vnd.oci.image.manifest.v1+json",
-            "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": config, "size": 37},
+            "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": config, "size": config_bytes.len()},
             "layers": []
         }),
     );
