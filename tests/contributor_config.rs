@@ -5,10 +5,12 @@
 //! outside the checkout, or any setting of the operator's, is refused with
 //! exit code 2 and a message naming the key; no byte of a file outside the
 //! checkout or of the build's environment appears in the output, nothing
-//! is pushed, and no file outside the checkout is touched.
+//! is pushed, and no file outside the checkout is touched. The refused
+//! checkouts are listed in `contributor_config/cases.toml`.
 
 mod common;
 
+use std::collections::BTreeMap;
 use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -34,6 +36,13 @@ impl Host {
 
     fn outside(&self) -> PathBuf {
         self.root.path().join("outside")
+    }
+
+    /// `text` with `{outside}`, `{registry}` and `{marker}` filled in.
+    fn fill(&self, text: &str) -> String {
+        text.replace("{outside}", &self.outside().display().to_string())
+            .replace("{registry}", &self.registry)
+            .replace("{marker}", MARKER)
     }
 }
 
@@ -79,125 +88,60 @@ fn codebuild(host: &Host) -> Command {
     cmd
 }
 
-/// Writes the checkout's `sitepack.toml`; `{outside}` and `{registry}` are filled in.
+/// Writes the checkout's `sitepack.toml`, filled in as `Host::fill` does.
 fn settings(host: &Host, text: &str) {
-    let text = text.replace("{outside}", &host.outside().display().to_string()).replace("{registry}", &host.registry);
-    std::fs::write(host.checkout().join("sitepack.toml"), text).unwrap();
+    std::fs::write(host.checkout().join("sitepack.toml"), host.fill(text)).unwrap();
 }
 
+/// A checkout that must be refused: one `[[case]]` of
+/// `tests/contributor_config/cases.toml`, whose header says how it is made.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Case {
-    name: &'static str,
-    setup: fn(&Host),
-    message: &'static str,
+    name: String,
+    #[serde(default)]
+    remove: Vec<String>,
+    #[serde(default)]
+    files: BTreeMap<String, String>,
+    #[serde(default)]
+    links: BTreeMap<String, String>,
+    settings: Option<String>,
+    message: String,
+}
+
+impl Case {
+    /// Prepares `host`'s checkout as the case says.
+    fn set_up(&self, host: &Host) {
+        let checkout = host.checkout();
+        let parent_made = |path: &str| {
+            let path = checkout.join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            path
+        };
+        for path in &self.remove {
+            std::fs::remove_dir_all(checkout.join(path)).unwrap();
+        }
+        for (path, text) in &self.files {
+            std::fs::write(parent_made(path), host.fill(text)).unwrap();
+        }
+        for (path, target) in &self.links {
+            symlink(host.fill(target), parent_made(path)).unwrap();
+        }
+        if let Some(text) = &self.settings {
+            settings(host, &format!("{}\n", text.trim_end()));
+        }
+    }
 }
 
 fn cases() -> Vec<Case> {
-    vec![
-        Case {
-            name: "site at an absolute path of the build host",
-            setup: |h| settings(h, "site = \"{outside}/site\"\n"),
-            message: "/outside/site` (from sitepack.toml) is an absolute path",
-        },
-        Case {
-            name: "site up and out with ..",
-            setup: |h| settings(h, "site = \"../outside/site\"\n"),
-            message: "site `../outside/site` (from sitepack.toml) goes up with `..`",
-        },
-        Case {
-            name: "site through a link in the checkout",
-            setup: |h| {
-                symlink(h.outside().join("site"), h.checkout().join("www")).unwrap();
-                settings(h, "site = \"www\"\n");
-            },
-            message: "site `www` (from sitepack.toml) leads outside the checkout through a symbolic link",
-        },
-        Case {
-            name: "htpasswd is the build's environment",
-            setup: |h| settings(h, "htpasswd = \"/proc/self/environ\"\n"),
-            message: "htpasswd `/proc/self/environ` (from sitepack.toml) is an absolute path",
-        },
-        Case {
-            name: "htpasswd up and out with ..",
-            setup: |h| settings(h, "htpasswd = \"../outside/htpasswd\"\n"),
-            message: "htpasswd `../outside/htpasswd` (from sitepack.toml) goes up with `..`",
-        },
-        Case {
-            name: "htpasswd through a linked folder",
-            setup: |h| {
-                std::fs::create_dir_all(h.checkout().join("conf")).unwrap();
-                symlink(h.outside(), h.checkout().join("conf/users")).unwrap();
-                settings(h, "htpasswd = \"conf/users/htpasswd\"\n");
-            },
-            message: "htpasswd `conf/users/htpasswd` (from sitepack.toml) leads outside the checkout through a symbolic link",
-        },
-        Case {
-            name: "the default users/ is a link out of the checkout",
-            setup: |h| {
-                std::fs::remove_dir_all(h.checkout().join("users")).unwrap();
-                symlink(h.outside(), h.checkout().join("users")).unwrap();
-            },
-            message: "htpasswd `users/htpasswd` (from the default) leads outside the checkout through a symbolic link",
-        },
-        Case {
-            name: "htpasswd from git's own files",
-            setup: |h| {
-                std::fs::create_dir_all(h.checkout().join(".git")).unwrap();
-                std::fs::write(h.checkout().join(".git/config"), format!("[remote]\n\turl = {MARKER}:x\n")).unwrap();
-                settings(h, "htpasswd = \".git/config\"\n");
-            },
-            message: "htpasswd `.git/config` (from sitepack.toml) goes into .git",
-        },
-        Case {
-            name: "sitepack.toml is a link to the environment",
-            setup: |h| symlink("/proc/self/environ", h.checkout().join("sitepack.toml")).unwrap(),
-            message: "settings file sitepack.toml (from the checkout) is a symbolic link",
-        },
-        Case {
-            name: "a base of the contributor's",
-            setup: |h| {
-                settings(
-                    h,
-                    "site = \"site\"\nbase = \"{registry}/base/tiny@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\"\n",
-                )
-            },
-            message: "`base` (line 2) is set by the operator in the pipeline, not by the contributor's repository",
-        },
-        Case {
-            name: "a base lock of the contributor's",
-            setup: |h| settings(h, "base_lock = \"base/base.lock\"\nbase_name = \"web\"\n"),
-            message: "`base_lock` (line 1), `base_name` (line 2) are set by the operator in the pipeline",
-        },
-        Case {
-            name: "an httpd.conf of the contributor's",
-            setup: |h| settings(h, "httpd_conf = \"{outside}/htpasswd\"\nhttpd_conf_sha256 = \"00\"\n"),
-            message: "`httpd_conf` (line 1), `httpd_conf_sha256` (line 2) are set by the operator in the pipeline",
-        },
-        Case {
-            name: "registry settings of the contributor's",
-            setup: |h| settings(h, "insecure_registries = [\"evil.example\"]\nregistry_auth = \"anonymous\"\n"),
-            message: "`insecure_registry` (line 1), `registry_auth` (line 2) are set by the operator",
-        },
-        Case {
-            name: "an image of the contributor's",
-            setup: |h| settings(h, "image = \"{registry}/out/x:1\"\nalso_tags = [\"live\"]\n"),
-            message: "`image` (line 1), `also_tag` (line 2) are set by the operator in the pipeline",
-        },
-        Case {
-            name: "an output of the contributor's",
-            setup: |h| settings(h, "output = \"oci:{outside}/layout\"\nplatform = \"linux/arm64\"\n"),
-            message: "`output` (line 1), `platform` (line 2) are set by the operator in the pipeline",
-        },
-        Case {
-            name: "deploy files of the contributor's, outside the checkout",
-            setup: |h| {
-                settings(
-                    h,
-                    "container_name = \"web\"\nimage_definitions = \"{outside}/victim.json\"\nimage_detail = \"../outside/victim.json\"\n",
-                )
-            },
-            message: "`container_name` (line 1), `image_definitions` (line 2), `image_detail` (line 3) are set by the operator",
-        },
-    ]
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Cases {
+        case: Vec<Case>,
+    }
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/contributor_config/cases.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    toml::from_str::<Cases>(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display())).case
 }
 
 #[test]
@@ -205,16 +149,18 @@ fn in_codebuild_the_checkouts_settings_reach_nothing_of_the_operators_or_the_hos
     let (registry, base) = start();
     // A tag the contributor's `image` names, absent before.
     assert!(registry.manifest_digest("out/x:1").is_none());
+    let cases = cases();
+    assert!(!cases.is_empty(), "no cases read");
     let mut failures = Vec::new();
-    for case in cases() {
+    for case in &cases {
         let fresh = host(&registry, &base);
-        (case.setup)(&fresh);
+        case.set_up(&fresh);
         let out = run(codebuild(&fresh).arg("build").arg("--json"));
         let mut problems = Vec::new();
         if out.status.code() != Some(2) {
             problems.push(format!("exit {:?}, expected 2", out.status.code()));
         }
-        if !out.stderr.contains(case.message) {
+        if !out.stderr.contains(&case.message) {
             problems.push(format!("stderr lacks {:?}", case.message));
         }
         if !out.stdout.is_empty() {
@@ -236,7 +182,7 @@ fn in_codebuild_the_checkouts_settings_reach_nothing_of_the_operators_or_the_hos
             failures.push(format!("{}: {}\n--- stderr:\n{}", case.name, problems.join("; "), out.stderr));
         }
     }
-    let total = cases().len();
+    let total = cases.len();
     assert!(failures.is_empty(), "{} of {total} cases failed:\n{}", failures.len(), failures.join("\n\n"));
 }
 

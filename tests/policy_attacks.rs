@@ -1,7 +1,8 @@
 //! The contributor policy proven against a real Apache. The operator's conf
-//! loads Rocky Linux 9's stock module set (mod_lua, mod_proxy, mod_include,
-//! mod_info, ...); the image runs as ECS runs it, with task secrets in its
-//! environment, next to a backend it can reach. With every policy rule
+//! is the stock Rocky layout, loading Rocky Linux 9's module set (mod_lua,
+//! mod_proxy, mod_include, mod_info, ...) through `Include`; the image runs
+//! as ECS runs it, with task secrets in its environment, next to a backend
+//! it can reach. With every policy rule
 //! switched off (`--allow`), one contributor repo holding every attack is
 //! built, run in podman and each attack is shown to work over HTTP: the
 //! attacks are real, not hypothetical. With the policy on, each attack alone
@@ -19,166 +20,29 @@ use std::process::Command;
 use common::moto::JsonServer;
 use common::*;
 
-/// The operator's httpd.conf. Its modules are Rocky Linux 9's stock
-/// conf.modules.d (00-base, 00-dav, 00-lua, 00-mpm, 00-proxy, 01-cgi, 10-h2,
-/// 10-proxy_h2) written inline, less mod_systemd, which Debian does not
-/// ship; the modules Debian builds into apache2 are guarded as in the test
-/// base's own conf. The docroot allows what contributors use, Options too
-/// (so `+IncludesNOEXEC` can be tried). `@PORT@` is the loopback port httpd
-/// listens on (see `run_as_ecs` for why not port 80).
-const ROCKY_CONF: &str = r#"ServerRoot "/etc/httpd"
-Listen 127.0.0.1:@PORT@
+/// The operator's httpd.conf: the stock Rocky layout of
+/// `examples/operator/httpd-rocky.conf`, whose modules come from the base's
+/// `conf.modules.d` (the test base ships Rocky Linux 9's set), listening on
+/// a loopback port (see `run_as_ecs` for why not port 80), and letting
+/// `.htaccess` set Options too (so `+IncludesNOEXEC` can be tried).
+fn write_conf(dir: &Path, port: u16) -> PathBuf {
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/operator/httpd-rocky.conf");
+    let mut conf = std::fs::read_to_string(&example).unwrap();
+    for (stock, here) in [
+        ("Listen 80".to_string(), format!("Listen 127.0.0.1:{port}")),
+        ("    Options FollowSymLinks".into(), "    Options Indexes FollowSymLinks".into()),
+        ("    AllowOverride AuthConfig FileInfo Indexes Limit".into(), format!("    AllowOverride {CONF_LINE_SHOWN}")),
+    ] {
+        let line = format!("\n{stock}\n");
+        assert!(conf.contains(&line), "{} no longer has the line {stock:?}", example.display());
+        conf = conf.replacen(&line, &format!("\n{here}\n"), 1);
+    }
+    let path = dir.join("httpd.conf");
+    std::fs::write(&path, conf).unwrap();
+    path
+}
 
-# Built into Debian's apache2, DSOs on Rocky.
-<IfModule !unixd_module>
-    LoadModule unixd_module modules/mod_unixd.so
-</IfModule>
-<IfModule !log_config_module>
-    LoadModule log_config_module modules/mod_log_config.so
-</IfModule>
-<IfModule !logio_module>
-    LoadModule logio_module modules/mod_logio.so
-</IfModule>
-<IfModule !version_module>
-    LoadModule version_module modules/mod_version.so
-</IfModule>
-<IfModule !watchdog_module>
-    LoadModule watchdog_module modules/mod_watchdog.so
-</IfModule>
-
-# 00-base.conf
-LoadModule access_compat_module modules/mod_access_compat.so
-LoadModule actions_module modules/mod_actions.so
-LoadModule alias_module modules/mod_alias.so
-LoadModule allowmethods_module modules/mod_allowmethods.so
-LoadModule auth_basic_module modules/mod_auth_basic.so
-LoadModule auth_digest_module modules/mod_auth_digest.so
-LoadModule authn_anon_module modules/mod_authn_anon.so
-LoadModule authn_core_module modules/mod_authn_core.so
-LoadModule authn_dbd_module modules/mod_authn_dbd.so
-LoadModule authn_dbm_module modules/mod_authn_dbm.so
-LoadModule authn_file_module modules/mod_authn_file.so
-LoadModule authn_socache_module modules/mod_authn_socache.so
-LoadModule authz_core_module modules/mod_authz_core.so
-LoadModule authz_dbd_module modules/mod_authz_dbd.so
-LoadModule authz_dbm_module modules/mod_authz_dbm.so
-LoadModule authz_groupfile_module modules/mod_authz_groupfile.so
-LoadModule authz_host_module modules/mod_authz_host.so
-LoadModule authz_owner_module modules/mod_authz_owner.so
-LoadModule authz_user_module modules/mod_authz_user.so
-LoadModule autoindex_module modules/mod_autoindex.so
-LoadModule brotli_module modules/mod_brotli.so
-LoadModule cache_module modules/mod_cache.so
-LoadModule cache_disk_module modules/mod_cache_disk.so
-LoadModule cache_socache_module modules/mod_cache_socache.so
-LoadModule data_module modules/mod_data.so
-LoadModule dbd_module modules/mod_dbd.so
-LoadModule deflate_module modules/mod_deflate.so
-LoadModule dir_module modules/mod_dir.so
-LoadModule dumpio_module modules/mod_dumpio.so
-LoadModule echo_module modules/mod_echo.so
-LoadModule env_module modules/mod_env.so
-LoadModule expires_module modules/mod_expires.so
-LoadModule ext_filter_module modules/mod_ext_filter.so
-LoadModule filter_module modules/mod_filter.so
-LoadModule headers_module modules/mod_headers.so
-LoadModule include_module modules/mod_include.so
-LoadModule info_module modules/mod_info.so
-LoadModule macro_module modules/mod_macro.so
-LoadModule mime_magic_module modules/mod_mime_magic.so
-LoadModule mime_module modules/mod_mime.so
-LoadModule negotiation_module modules/mod_negotiation.so
-LoadModule remoteip_module modules/mod_remoteip.so
-LoadModule reqtimeout_module modules/mod_reqtimeout.so
-LoadModule request_module modules/mod_request.so
-LoadModule rewrite_module modules/mod_rewrite.so
-LoadModule setenvif_module modules/mod_setenvif.so
-LoadModule slotmem_plain_module modules/mod_slotmem_plain.so
-LoadModule slotmem_shm_module modules/mod_slotmem_shm.so
-LoadModule socache_dbm_module modules/mod_socache_dbm.so
-LoadModule socache_memcache_module modules/mod_socache_memcache.so
-LoadModule socache_redis_module modules/mod_socache_redis.so
-LoadModule socache_shmcb_module modules/mod_socache_shmcb.so
-LoadModule status_module modules/mod_status.so
-LoadModule substitute_module modules/mod_substitute.so
-LoadModule suexec_module modules/mod_suexec.so
-LoadModule unique_id_module modules/mod_unique_id.so
-LoadModule userdir_module modules/mod_userdir.so
-LoadModule vhost_alias_module modules/mod_vhost_alias.so
-# 00-dav.conf
-LoadModule dav_module modules/mod_dav.so
-LoadModule dav_fs_module modules/mod_dav_fs.so
-LoadModule dav_lock_module modules/mod_dav_lock.so
-# 00-lua.conf
-LoadModule lua_module modules/mod_lua.so
-# 00-mpm.conf
-LoadModule mpm_event_module modules/mod_mpm_event.so
-# 00-proxy.conf
-LoadModule proxy_module modules/mod_proxy.so
-LoadModule lbmethod_bybusyness_module modules/mod_lbmethod_bybusyness.so
-LoadModule lbmethod_byrequests_module modules/mod_lbmethod_byrequests.so
-LoadModule lbmethod_bytraffic_module modules/mod_lbmethod_bytraffic.so
-LoadModule lbmethod_heartbeat_module modules/mod_lbmethod_heartbeat.so
-LoadModule proxy_ajp_module modules/mod_proxy_ajp.so
-LoadModule proxy_balancer_module modules/mod_proxy_balancer.so
-LoadModule proxy_connect_module modules/mod_proxy_connect.so
-LoadModule proxy_express_module modules/mod_proxy_express.so
-LoadModule proxy_fcgi_module modules/mod_proxy_fcgi.so
-LoadModule proxy_fdpass_module modules/mod_proxy_fdpass.so
-LoadModule proxy_ftp_module modules/mod_proxy_ftp.so
-LoadModule proxy_http_module modules/mod_proxy_http.so
-LoadModule proxy_hcheck_module modules/mod_proxy_hcheck.so
-LoadModule proxy_scgi_module modules/mod_proxy_scgi.so
-LoadModule proxy_uwsgi_module modules/mod_proxy_uwsgi.so
-LoadModule proxy_wstunnel_module modules/mod_proxy_wstunnel.so
-# 01-cgi.conf (cgid under the event MPM)
-LoadModule cgid_module modules/mod_cgid.so
-# 10-h2.conf, 10-proxy_h2.conf
-LoadModule http2_module modules/mod_http2.so
-LoadModule proxy_http2_module modules/mod_proxy_http2.so
-
-User apache
-Group apache
-ServerAdmin root@localhost
-ServerName localhost
-PidFile run/httpd.pid
-# Rocky's httpd is built with this default; Debian's points at
-# /var/run/apache2, which the base lacks (mod_cgid's socket goes here).
-DefaultRuntimeDir run
-
-<Directory />
-    AllowOverride none
-    Require all denied
-</Directory>
-
-DocumentRoot "/var/www/html"
-<Directory "/var/www/html">
-    Options Indexes FollowSymLinks
-    AllowOverride AuthConfig FileInfo Indexes Limit Options
-    Require all granted
-</Directory>
-
-<IfModule dir_module>
-    DirectoryIndex index.html
-</IfModule>
-
-<Files ".ht*">
-    Require all denied
-</Files>
-
-ErrorLog /dev/stderr
-LogLevel warn
-LogFormat "%h %l %u %t \"%r\" %>s %b \"%{Referer}i\" \"%{User-Agent}i\"" combined
-CustomLog /dev/stdout combined
-
-TypesConfig /etc/mime.types
-AddDefaultCharset UTF-8
-EnableSendfile on
-# Rocky's `IncludeOptional conf.d/*.conf` is left out: the Debian base has
-# no conf.d of Rocky's, and what the .htaccess files may use is decided above.
-"#;
-
-/// A line of ROCKY_CONF that `server-info` publishes.
+/// A line of the operator's conf that `server-info` publishes.
 const CONF_LINE_SHOWN: &str = "AuthConfig FileInfo Indexes Limit Options";
 
 /// A Lua handler that answers with the task's secret.
@@ -376,12 +240,6 @@ fn secret() -> String {
 
 fn container_name(test: &str) -> String {
     format!("sitepack-test-policy-{test}-{}", std::process::id())
-}
-
-fn write_conf(dir: &Path, port: u16) -> PathBuf {
-    let path = dir.join("httpd.conf");
-    std::fs::write(&path, ROCKY_CONF.replace("@PORT@", &port.to_string())).unwrap();
-    path
 }
 
 /// Adds the attack's folder to a contributor repo.
