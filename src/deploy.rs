@@ -25,16 +25,23 @@ pub enum ImageUriForm {
 /// The files the deploy stage reads; each exists only after a verified push.
 #[derive(Debug, Clone, Default)]
 pub struct DeployPlan {
-    /// `imagedefinitions.json` and its container name (ECS standard deploy).
-    pub definitions: Option<(PathBuf, String)>,
+    /// `imagedefinitions.json` (ECS standard deploy).
+    pub definitions: Option<ImageDefinitions>,
     /// `imageDetail.json` (ECS blue/green through CodeDeploy).
     pub image_detail: Option<PathBuf>,
     pub form: ImageUriForm,
 }
 
+/// Where `imagedefinitions.json` goes, and the container it names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageDefinitions {
+    pub path: PathBuf,
+    pub container_name: String,
+}
+
 impl DeployPlan {
     pub fn paths(&self) -> Vec<&Path> {
-        self.definitions.iter().map(|(p, _)| p.as_path()).chain(self.image_detail.as_deref()).collect()
+        self.definitions.iter().map(|d| d.path.as_path()).chain(self.image_detail.as_deref()).collect()
     }
 }
 
@@ -71,7 +78,7 @@ pub fn image_uri(image: &Reference, digest: &Digest, form: ImageUriForm) -> Stri
 /// Writes every deploy file the plan asks for; returns their paths.
 pub fn write(plan: &DeployPlan, uri: &str) -> Result<Vec<PathBuf>, DeployError> {
     let mut written = Vec::new();
-    if let Some((path, container_name)) = &plan.definitions {
+    if let Some(ImageDefinitions { path, container_name }) = &plan.definitions {
         write_json(path, &json!([{ "name": container_name, "imageUri": uri }]))?;
         written.push(path.clone());
     }
@@ -96,7 +103,10 @@ mod tests {
     fn writes_both_codepipeline_shapes_atomically() {
         let dir = tempfile::tempdir().unwrap();
         let plan = DeployPlan {
-            definitions: Some((dir.path().join("imagedefinitions.json"), "web".into())),
+            definitions: Some(ImageDefinitions {
+                path: dir.path().join("imagedefinitions.json"),
+                container_name: "web".into(),
+            }),
             image_detail: Some(dir.path().join("imageDetail.json")),
             form: ImageUriForm::Digest,
         };

@@ -23,7 +23,7 @@ use crate::aws::s3::S3Uri;
 use crate::base::{self, Platform};
 use crate::cli::BuildArgs;
 use crate::connect::RegistryAuth;
-use crate::deploy::{DeployPlan, ImageUriForm};
+use crate::deploy::{DeployPlan, ImageDefinitions, ImageUriForm};
 use crate::image::Metadata;
 use crate::layer::{Kind, LayerSpec, Select, Source, SourceKind};
 use crate::reference::Reference;
@@ -923,7 +923,10 @@ pub fn build_plan(args: BuildArgs, env: Env<'_>) -> Result<BuildPlan, PlanError>
         return Err(PlanError::DefinitionsWithoutRegistry(output_text));
     }
     let definitions = match (registry_output, container_name, definitions) {
-        (true, Some(name), path) => Some((path.unwrap_or_else(|| crate::layout::IMAGE_DEFINITIONS.into()), name)),
+        (true, Some(container_name), path) => Some(ImageDefinitions {
+            path: path.unwrap_or_else(|| crate::layout::IMAGE_DEFINITIONS.into()),
+            container_name,
+        }),
         (true, None, Some(_)) => return Err(PlanError::NoContainerName),
         _ => None,
     };
@@ -1352,8 +1355,11 @@ mod tests {
         }
         assert_eq!(plan.epoch.seconds, 1_700_000_000);
         assert_eq!(plan.metadata.created, "2023-11-14T22:13:20Z");
-        let (path, name) = plan.deploy.definitions.clone().unwrap();
-        assert_eq!((path, name.as_str()), (PathBuf::from("imagedefinitions.json"), "web"));
+        let definitions = plan.deploy.definitions.clone().unwrap();
+        assert_eq!(
+            definitions,
+            ImageDefinitions { path: PathBuf::from("imagedefinitions.json"), container_name: "web".into() }
+        );
         assert_eq!(plan.deploy.form, ImageUriForm::Digest);
         assert_eq!(plan.aws_account.as_deref(), Some("123456789012"), "the ECR host names the account");
     }
@@ -1398,12 +1404,12 @@ mod tests {
         let plan = build_plan(a.clone(), &env_of(&[])).unwrap();
         assert!(matches!(&plan.output, Output::Registry { image } if image.repository == "from/file"));
         assert_eq!(plan.targets[0].platform.architecture, "arm64");
-        assert_eq!(plan.deploy.definitions.as_ref().unwrap().1, "file");
+        assert_eq!(plan.deploy.definitions.as_ref().unwrap().container_name, "file");
         a.image = Some("127.0.0.1:5000/from/flag:1".into());
         a.container_name = Some("flag".into());
         let plan = build_plan(a, &env_of(&[])).unwrap();
         assert!(matches!(&plan.output, Output::Registry { image } if image.repository == "from/flag"));
-        assert_eq!(plan.deploy.definitions.unwrap().1, "flag");
+        assert_eq!(plan.deploy.definitions.unwrap().container_name, "flag");
     }
 
     #[test]

@@ -69,7 +69,7 @@ fn check_everything(text: &str) {
                 site_root: "/var/www/html",
                 unchecked: &unchecked,
             };
-            let _ = htaccess::check(text.as_bytes(), ".htaccess", "/var/www/html/a", "a", &ctx);
+            let _ = htaccess::check(&htaccess::File::new(text.into()), ".htaccess", "/var/www/html/a", "a", &ctx);
         }
         let _ = htpasswd::check(text.as_bytes(), "htpasswd", version);
     }

@@ -56,10 +56,24 @@ impl Context<'_> {
     }
 }
 
+/// One `.htaccess` as read from the tree, with httpd's reading of it: parsed
+/// once, for the site's variables and then for the checks.
+pub struct File {
+    pub bytes: Vec<u8>,
+    pub parsed: Result<Vec<Node>, syntax::SyntaxError>,
+}
+
+impl File {
+    pub fn new(bytes: Vec<u8>) -> File {
+        let parsed = syntax::parse(&String::from_utf8_lossy(&bytes));
+        File { bytes, parsed }
+    }
+}
+
 /// Checks one file; `dir` is its directory's absolute path in the image and
 /// `folder` the same relative to the site. First what httpd would do with
 /// it (a 500 for the folder), then, for a file httpd reads, the policy.
-pub fn check(bytes: &[u8], shown: &str, dir: &str, folder: &str, ctx: &Context<'_>) -> Vec<Finding> {
+pub fn check(file: &File, shown: &str, dir: &str, folder: &str, ctx: &Context<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
     let overrides = ctx.conf.overrides_for(dir);
     // With part of the conf unread, an AllowOverride there may grant more.
@@ -73,9 +87,7 @@ pub fn check(bytes: &[u8], shown: &str, dir: &str, folder: &str, ctx: &Context<'
         ));
         return out;
     }
-    let text = String::from_utf8_lossy(bytes);
-    let parsed = syntax::parse(&text);
-    let nodes = match &parsed {
+    let nodes = match &file.parsed {
         Ok(n) => n.as_slice(),
         Err(e) => {
             out.push(Finding::error(
@@ -95,7 +107,7 @@ pub fn check(bytes: &[u8], shown: &str, dir: &str, folder: &str, ctx: &Context<'
     let mut w = Walk { ctx, shown, overrides: &overrides, out: &mut out, uncertain: None };
     w.nodes(nodes);
     let place = policy::Place { site_root: ctx.site_root, folder };
-    out.extend(policy::check(bytes, nodes, shown, &place, ctx.vars, ctx.allowed));
+    out.extend(policy::check(&file.bytes, nodes, shown, &place, ctx.vars, ctx.allowed));
     out
 }
 
@@ -427,7 +439,7 @@ mod tests {
         let vars = SiteVariables::default();
         let unchecked = std::cell::RefCell::default();
         let ctx = Context { conf, allowed: &allowed, vars: &vars, site_root: "/var/www/html", unchecked: &unchecked };
-        check(text.as_bytes(), ".htaccess", "/var/www/html/x", "x", &ctx).into_iter().map(|f| f.rule).collect()
+        check(&File::new(text.into()), ".htaccess", "/var/www/html/x", "x", &ctx).into_iter().map(|f| f.rule).collect()
     }
 
     /// What httpd would do, without the policy's findings.
@@ -472,7 +484,7 @@ mod tests {
         let unchecked = std::cell::RefCell::default();
         let ctx =
             Context { conf: &conf, allowed: &allowed, vars: &vars, site_root: "/var/www/html", unchecked: &unchecked };
-        let found = check(b"Listen 1\n", ".htaccess", "/var/www/html", "", &ctx);
+        let found = check(&File::new(b"Listen 1\n".to_vec()), ".htaccess", "/var/www/html", "", &ctx);
         assert_eq!(found.len(), 1);
         assert_eq!((found[0].rule, found[0].severity), ("htaccess.ignored", crate::check::Severity::Warning));
     }

@@ -359,14 +359,15 @@ pub fn check_against_conf(conf: Option<(&str, &str)>, outcome: &TreeOutcome, set
     // files set for every request of a folder before judging any read.
     let mut files = Vec::new();
     let mut vars = policy::SiteVariables::default();
-    for (host, dir_rel) in &outcome.facts.htaccess {
+    for tree::HtaccessPlace { host, folder: dir_rel } in &outcome.facts.htaccess {
         let file_shown = shown(host);
         match std::fs::read(host) {
             Ok(bytes) => {
-                if let Ok(nodes) = syntax::parse(&String::from_utf8_lossy(&bytes)) {
-                    vars.learn(dir_rel, &nodes);
+                let file = htaccess::File::new(bytes);
+                if let Ok(nodes) = &file.parsed {
+                    vars.learn(dir_rel, nodes);
                 }
-                files.push((file_shown, dir_rel, bytes));
+                files.push((file_shown, dir_rel, file));
             }
             Err(e) => report.extend([Finding::error(
                 &file_shown,
@@ -380,9 +381,9 @@ pub fn check_against_conf(conf: Option<(&str, &str)>, outcome: &TreeOutcome, set
     let unchecked = std::cell::RefCell::new(htaccess::Unchecked::default());
     let ctx =
         htaccess::Context { conf: &model, allowed: &allowed, vars: &vars, site_root: &dest, unchecked: &unchecked };
-    for (file_shown, dir_rel, bytes) in &files {
+    for (file_shown, dir_rel, file) in &files {
         let dir = if dir_rel.is_empty() { dest.clone() } else { format!("{dest}/{dir_rel}") };
-        report.extend(htaccess::check(bytes, file_shown, &dir, dir_rel, &ctx));
+        report.extend(htaccess::check(file, file_shown, &dir, dir_rel, &ctx));
     }
     report.extend(unread_parts(&model, &unchecked.into_inner()));
     report.sort();

@@ -1013,11 +1013,12 @@ mod tests {
             site_root: "/var/www/html/ns",
             unchecked: &unchecked,
         };
-        let mut rules: Vec<&str> = htaccess::check(text, ".htaccess", "/var/www/html/ns/d", "d", &ctx)
-            .into_iter()
-            .map(|f| f.rule)
-            .filter(|r| r.starts_with("policy."))
-            .collect();
+        let mut rules: Vec<&str> =
+            htaccess::check(&htaccess::File::new(text.to_vec()), ".htaccess", "/var/www/html/ns/d", "d", &ctx)
+                .into_iter()
+                .map(|f| f.rule)
+                .filter(|r| r.starts_with("policy."))
+                .collect();
         rules.sort();
         rules.dedup();
         rules

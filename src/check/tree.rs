@@ -36,11 +36,18 @@ pub use crate::site::excluded;
 
 const LFS_POINTER: &[u8] = b"version https://git-lfs.github.com/spec/v1";
 
+/// Where an `.htaccess` is.
+#[derive(Debug, Clone)]
+pub struct HtaccessPlace {
+    pub host: PathBuf,
+    /// Its folder relative to the site root ("" for the root).
+    pub folder: String,
+}
+
 /// What the walk learned besides its findings.
 #[derive(Debug, Default)]
 pub struct SiteFacts {
-    /// `.htaccess` files: host path and directory relative to the site root ("" for the root).
-    pub htaccess: Vec<(PathBuf, String)>,
+    pub htaccess: Vec<HtaccessPlace>,
     pub files: u64,
     pub bytes: u64,
     /// Bytes of files the layers store as media (already compressed).
@@ -274,7 +281,7 @@ impl Walker<'_> {
             ));
         }
         if name == ".htaccess" {
-            self.facts.htaccess.push((path.to_owned(), dir_rel.to_owned()));
+            self.facts.htaccess.push(HtaccessPlace { host: path.to_owned(), folder: dir_rel.to_owned() });
         }
         if crate::site::precompressed(name) {
             self.facts.media_bytes += size;

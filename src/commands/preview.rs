@@ -14,7 +14,7 @@
 //! tests. The archive is deleted as soon as podman has loaded it.
 
 use std::future::Future;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -469,7 +469,7 @@ fn protections(site: &Path, htpasswd: &Path, settings: &check::Settings) -> Vec<
         .facts
         .htaccess
         .iter()
-        .map(|(host, dir_rel)| {
+        .map(|check::tree::HtaccessPlace { host, folder }| {
             let text = String::from_utf8_lossy(&std::fs::read(host).unwrap_or_default()).into_owned();
             let mut rules = Vec::new();
             if let Ok(nodes) = check::syntax::parse(&text) {
@@ -479,14 +479,9 @@ fn protections(site: &Path, htpasswd: &Path, settings: &check::Settings) -> Vec<
                 r.split_whitespace().next().is_some_and(|d| d.eq_ignore_ascii_case("require"))
                     && r.contains("valid-user")
             });
-            let dir = if dir_rel.is_empty() { dest.clone() } else { format!("{dest}/{dir_rel}") };
+            let dir = if folder.is_empty() { dest.clone() } else { format!("{dest}/{folder}") };
             let path = format!("{}/", dir.strip_prefix(plan::DOCROOT).unwrap_or(&dir).trim_end_matches('/'));
-            Protection {
-                path,
-                file: PathBuf::from(host).display().to_string(),
-                rules,
-                users: valid_user.then(|| users.clone()),
-            }
+            Protection { path, file: host.display().to_string(), rules, users: valid_user.then(|| users.clone()) }
         })
         .collect();
     out.sort_by(|a, b| a.path.cmp(&b.path));
