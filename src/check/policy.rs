@@ -18,79 +18,44 @@ use super::rewrite::{self, RuleFlag};
 use super::syntax::{self, Node};
 use super::Finding;
 
-/// Policy rules: each refusal names one, and the operator can switch one
-/// off (`--allow RULE`, or `# sitepack: allow RULE` in httpd.conf).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Rule {
-    /// A directive or section that is not on the allowlist.
-    Directive,
-    /// A handler other than those that serve files, set directly or through a type.
-    Handler,
-    /// The proxy in any form: `[P]`, a `proxy:` handler or type.
-    Proxy,
-    /// `server-status`, `server-info`, `balancer-manager`, `ldap-status`.
-    ServerInfo,
-    /// Reading the server process's environment.
-    EnvRead,
-    /// Reading or testing files outside the site.
-    FileRead,
-    /// Server-side includes.
-    Includes,
-    /// `Options ExecCGI`.
-    ExecCgi,
-    /// `php_value` and friends.
-    Php,
-    /// mod_lua's directives and sections.
-    Lua,
-    /// A password file other than `/opt/.htpasswd`.
-    AuthUserFile,
-    /// Authentication against anything but that file (LDAP, databases, …).
-    AuthProvider,
-    /// An expression function or form the policy does not know.
-    Expression,
-    /// Bytes the policy cannot read as httpd does (NUL, invalid UTF-8).
-    Unreadable,
+super::rules::rule_ids! {
+    /// Policy rules: each refusal names one, and the operator can switch one
+    /// off (`--allow RULE`, or `# sitepack: allow RULE` in httpd.conf).
+    pub enum Rule {
+        /// A directive or section that is not on the allowlist.
+        Directive = "policy.directive",
+        /// A handler other than those that serve files, set directly or through a type.
+        Handler = "policy.handler",
+        /// The proxy in any form: `[P]`, a `proxy:` handler or type.
+        Proxy = "policy.proxy",
+        /// `server-status`, `server-info`, `balancer-manager`, `ldap-status`.
+        ServerInfo = "policy.server-info",
+        /// Reading the server process's environment.
+        EnvRead = "policy.env-read",
+        /// Reading or testing files outside the site.
+        FileRead = "policy.file-read",
+        /// Server-side includes.
+        Includes = "policy.includes",
+        /// `Options ExecCGI`.
+        ExecCgi = "policy.exec-cgi",
+        /// `php_value` and friends.
+        Php = "policy.php",
+        /// mod_lua's directives and sections.
+        Lua = "policy.lua",
+        /// A password file other than `/opt/.htpasswd`.
+        AuthUserFile = "policy.auth-user-file",
+        /// Authentication against anything but that file (LDAP, databases, …).
+        AuthProvider = "policy.auth-provider",
+        /// An expression function or form the policy does not know.
+        Expression = "policy.expression",
+        /// Bytes the policy cannot read as httpd does (NUL, invalid UTF-8).
+        Unreadable = "policy.unreadable",
+    }
 }
 
 impl Rule {
-    pub const ALL: [Rule; 14] = [
-        Rule::Directive,
-        Rule::Handler,
-        Rule::Proxy,
-        Rule::ServerInfo,
-        Rule::EnvRead,
-        Rule::FileRead,
-        Rule::Includes,
-        Rule::ExecCgi,
-        Rule::Php,
-        Rule::Lua,
-        Rule::AuthUserFile,
-        Rule::AuthProvider,
-        Rule::Expression,
-        Rule::Unreadable,
-    ];
-
-    pub fn id(self) -> &'static str {
-        match self {
-            Rule::Directive => "policy.directive",
-            Rule::Handler => "policy.handler",
-            Rule::Proxy => "policy.proxy",
-            Rule::ServerInfo => "policy.server-info",
-            Rule::EnvRead => "policy.env-read",
-            Rule::FileRead => "policy.file-read",
-            Rule::Includes => "policy.includes",
-            Rule::ExecCgi => "policy.exec-cgi",
-            Rule::Php => "policy.php",
-            Rule::Lua => "policy.lua",
-            Rule::AuthUserFile => "policy.auth-user-file",
-            Rule::AuthProvider => "policy.auth-provider",
-            Rule::Expression => "policy.expression",
-            Rule::Unreadable => "policy.unreadable",
-        }
-    }
-
     pub fn from_id(id: &str) -> Option<Rule> {
-        Rule::ALL.into_iter().find(|r| r.id() == id)
+        Rule::ALL.iter().copied().find(|r| r.id() == id)
     }
 
     pub fn ids() -> Vec<&'static str> {

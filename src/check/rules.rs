@@ -8,83 +8,92 @@ pub trait RuleName {
     fn id(&self) -> &'static str;
 }
 
+/// Declares a rule enum and its ids from one table: the variants, `ALL`,
+/// `id` and `RuleName`, so an id is written once.
 macro_rules! rule_ids {
-    ($($variant:ident = $id:literal,)*) => {
-        /// The checks' rule ids (the policy's are `policy::Rule`).
-        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        pub enum RuleId {
-            $($variant,)*
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident {
+            $($(#[$doc:meta])* $variant:ident = $id:literal,)*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+        $vis enum $name {
+            $($(#[$doc])* $variant,)*
         }
 
-        impl RuleId {
-            pub const ALL: &[RuleId] = &[$(RuleId::$variant,)*];
-        }
+        impl $name {
+            pub const ALL: &[$name] = &[$($name::$variant,)*];
 
-        impl RuleName for RuleId {
-            fn id(&self) -> &'static str {
+            pub fn id(self) -> &'static str {
                 match self {
-                    $(RuleId::$variant => $id,)*
+                    $($name::$variant => $id,)*
                 }
+            }
+        }
+
+        impl $crate::check::rules::RuleName for $name {
+            fn id(&self) -> &'static str {
+                $name::id(*self)
             }
         }
     };
 }
+pub(crate) use rule_ids;
 
 rule_ids! {
-    BaseUnneededModules = "base.unneeded-modules",
-    ConfBuiltinLoadmodule = "conf.builtin-loadmodule",
-    ConfContext = "conf.context",
-    ConfDocroot = "conf.docroot",
-    ConfHtFiles = "conf.ht-files",
-    ConfHtpasswdServed = "conf.htpasswd-served",
-    ConfInclude = "conf.include",
-    ConfIncludeUnread = "conf.include-unread",
-    ConfListen = "conf.listen",
-    ConfModuleMissing = "conf.module-missing",
-    ConfSyntax = "conf.syntax",
-    ConfUnneededModule = "conf.unneeded-module",
-    HtaccessArgument = "htaccess.argument",
-    HtaccessContext = "htaccess.context",
-    HtaccessIgnored = "htaccess.ignored",
-    HtaccessModule = "htaccess.module",
-    HtaccessNotAllowed = "htaccess.not-allowed",
-    HtaccessRequire = "htaccess.require",
-    HtaccessSyntax = "htaccess.syntax",
-    HtaccessUnknown = "htaccess.unknown",
-    HtaccessUnreadable = "htaccess.unreadable",
-    HtaccessVersion = "htaccess.version",
-    HtpasswdBcryptCost = "htpasswd.bcrypt-cost",
-    HtpasswdBcryptOn22 = "htpasswd.bcrypt-on-2.2",
-    HtpasswdCrlf = "htpasswd.crlf",
-    HtpasswdDuplicate = "htpasswd.duplicate",
-    HtpasswdEmpty = "htpasswd.empty",
-    HtpasswdEncoding = "htpasswd.encoding",
-    HtpasswdMode = "htpasswd.mode",
-    HtpasswdPlaintext = "htpasswd.plaintext",
-    HtpasswdSyntax = "htpasswd.syntax",
-    HtpasswdUnreadable = "htpasswd.unreadable",
-    HtpasswdUser = "htpasswd.user",
-    HtpasswdWeak = "htpasswd.weak",
-    TreeCaseCollision = "tree.case-collision",
-    TreeExcluded = "tree.excluded",
-    TreeHtaccessCase = "tree.htaccess-case",
-    TreeLfsPointer = "tree.lfs-pointer",
-    TreeLimitFile = "tree.limit-file",
-    TreeLimitFiles = "tree.limit-files",
-    TreeLimitPath = "tree.limit-path",
-    TreeLimitTotal = "tree.limit-total",
-    TreeMode = "tree.mode",
-    TreeName = "tree.name",
-    TreeOutsideNamespace = "tree.outside-namespace",
-    TreeSpecial = "tree.special",
-    TreeSubmodule = "tree.submodule",
-    TreeSymlink = "tree.symlink",
-    TreeUnreadable = "tree.unreadable",
-}
-
-impl RuleName for super::policy::Rule {
-    fn id(&self) -> &'static str {
-        super::policy::Rule::id(*self)
+    /// The checks' rule ids (the policy's are `policy::Rule`).
+    pub enum RuleId {
+        BaseUnneededModules = "base.unneeded-modules",
+        ConfBuiltinLoadmodule = "conf.builtin-loadmodule",
+        ConfContext = "conf.context",
+        ConfDocroot = "conf.docroot",
+        ConfHtFiles = "conf.ht-files",
+        ConfHtpasswdServed = "conf.htpasswd-served",
+        ConfInclude = "conf.include",
+        ConfIncludeUnread = "conf.include-unread",
+        ConfListen = "conf.listen",
+        ConfModuleMissing = "conf.module-missing",
+        ConfSyntax = "conf.syntax",
+        ConfUnneededModule = "conf.unneeded-module",
+        HtaccessArgument = "htaccess.argument",
+        HtaccessContext = "htaccess.context",
+        HtaccessIgnored = "htaccess.ignored",
+        HtaccessModule = "htaccess.module",
+        HtaccessNotAllowed = "htaccess.not-allowed",
+        HtaccessRequire = "htaccess.require",
+        HtaccessSyntax = "htaccess.syntax",
+        HtaccessUnknown = "htaccess.unknown",
+        HtaccessUnreadable = "htaccess.unreadable",
+        HtaccessVersion = "htaccess.version",
+        HtpasswdBcryptCost = "htpasswd.bcrypt-cost",
+        HtpasswdBcryptOn22 = "htpasswd.bcrypt-on-2.2",
+        HtpasswdCrlf = "htpasswd.crlf",
+        HtpasswdDuplicate = "htpasswd.duplicate",
+        HtpasswdEmpty = "htpasswd.empty",
+        HtpasswdEncoding = "htpasswd.encoding",
+        HtpasswdMode = "htpasswd.mode",
+        HtpasswdPlaintext = "htpasswd.plaintext",
+        HtpasswdSyntax = "htpasswd.syntax",
+        HtpasswdUnreadable = "htpasswd.unreadable",
+        HtpasswdUser = "htpasswd.user",
+        HtpasswdWeak = "htpasswd.weak",
+        TreeCaseCollision = "tree.case-collision",
+        TreeExcluded = "tree.excluded",
+        TreeHtaccessCase = "tree.htaccess-case",
+        TreeLfsPointer = "tree.lfs-pointer",
+        TreeLimitFile = "tree.limit-file",
+        TreeLimitFiles = "tree.limit-files",
+        TreeLimitPath = "tree.limit-path",
+        TreeLimitTotal = "tree.limit-total",
+        TreeMode = "tree.mode",
+        TreeName = "tree.name",
+        TreeOutsideNamespace = "tree.outside-namespace",
+        TreeSpecial = "tree.special",
+        TreeSubmodule = "tree.submodule",
+        TreeSymlink = "tree.symlink",
+        TreeUnreadable = "tree.unreadable",
     }
 }
 
@@ -99,7 +108,7 @@ mod tests {
         for id in RuleId::ALL.iter().map(|r| r.id()) {
             assert!(checks.contains(&format!("`{id}`")), "{id} is not in docs/checks.md");
         }
-        for id in super::super::policy::Rule::ids() {
+        for id in super::super::policy::Rule::ALL.iter().map(|r| r.id()) {
             assert!(policy.contains(&format!("`{id}`")), "{id} is not in docs/contributor-policy.md");
         }
     }
