@@ -71,10 +71,7 @@ impl Error {
             Error::Plan(_) | Error::Checks(_) | Error::Lock(_) | Error::ConfDigest { .. } => EXIT_USAGE,
             Error::Layer(e) => match e {
                 // What the contributor put in the tree.
-                layer::LayerError::Site(_)
-                | layer::LayerError::Symlink { .. }
-                | layer::LayerError::SpecialFile { .. }
-                | layer::LayerError::WrongKind { .. } => EXIT_USAGE,
+                layer::LayerError::Site(_) | layer::LayerError::WrongKind { .. } => EXIT_USAGE,
                 // A full disk, a file edited during the build: rerun.
                 layer::LayerError::Io { .. } | layer::LayerError::Changed { .. } => EXIT_FAILED,
             },

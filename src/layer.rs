@@ -12,7 +12,6 @@
 use std::collections::BTreeSet;
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Read};
-use std::os::unix::fs::FileTypeExt;
 use std::path::{Path, PathBuf};
 
 use flate2::Compression;
@@ -128,10 +127,6 @@ pub enum LayerError {
         #[source]
         source: io::Error,
     },
-    #[error("{}: symbolic links are not copied into the image (sitepack never follows them); replace it with the file it points to", path.display())]
-    Symlink { path: PathBuf },
-    #[error("{}: is a {kind}, only regular files and directories can be published", path.display())]
-    SpecialFile { path: PathBuf, kind: &'static str },
     #[error(transparent)]
     Site(#[from] crate::site::SiteError),
     #[error("{}: file changed size while being read ({expected} bytes expected); rerun the build when the tree is quiet", path.display())]
@@ -198,16 +193,14 @@ fn write_tar<W: LevelSink>(
             SourceKind::File => {
                 let meta = fs::symlink_metadata(&source.host).map_err(io_err("read", &source.host))?;
                 if !meta.is_file() {
-                    return Err(classify(&source.host, &meta)
-                        .unwrap_or(LayerError::WrongKind { path: source.host.clone(), expected: "regular file" }));
+                    return Err(not_published(&source.host, &meta, "regular file"));
                 }
                 writer.file(&source.host, &source.dest)?;
             }
             SourceKind::Tree => {
                 let meta = fs::symlink_metadata(&source.host).map_err(io_err("read", &source.host))?;
                 if !meta.is_dir() {
-                    return Err(classify(&source.host, &meta)
-                        .unwrap_or(LayerError::WrongKind { path: source.host.clone(), expected: "directory" }));
+                    return Err(not_published(&source.host, &meta, "directory"));
                 }
                 writer.dir(&source.dest).map_err(io_err("write layer", out))?;
                 let own;
@@ -359,23 +352,12 @@ fn pax_record(key: &str, value: &str) -> Vec<u8> {
     format!("{len}{body}").into_bytes()
 }
 
-/// The refusal for anything that is neither a regular file nor a directory.
-fn classify(path: &Path, meta: &fs::Metadata) -> Option<LayerError> {
-    let ft = meta.file_type();
-    let kind = if ft.is_symlink() {
-        return Some(LayerError::Symlink { path: path.to_owned() });
-    } else if ft.is_fifo() {
-        "named pipe (FIFO)"
-    } else if ft.is_socket() {
-        "socket"
-    } else if ft.is_block_device() {
-        "block device"
-    } else if ft.is_char_device() {
-        "character device"
-    } else {
-        return None;
-    };
-    Some(LayerError::SpecialFile { path: path.to_owned(), kind })
+/// Why `path`, which is not the `expected` kind, cannot be a source.
+fn not_published(path: &Path, meta: &fs::Metadata, expected: &'static str) -> LayerError {
+    match crate::site::SiteError::not_published(path, meta.file_type()) {
+        Some(refused) => refused.into(),
+        None => LayerError::WrongKind { path: path.to_owned(), expected },
+    }
 }
 
 struct CountingReader<R> {
@@ -532,6 +514,33 @@ mod tests {
         let refused =
             matches!(&err, LayerError::Site(crate::site::SiteError::Special { kind: "a named pipe (FIFO)", .. }));
         assert!(refused, "{err}");
+    }
+
+    #[test]
+    fn a_source_that_is_a_link_a_fifo_or_the_wrong_kind_is_refused_by_the_sites_rule() {
+        let a = tempfile::tempdir().unwrap();
+        write_site(a.path());
+        let file = |host: PathBuf| LayerSpec {
+            sources: vec![Source {
+                listing: None,
+                host,
+                dest: "/opt/.htpasswd".into(),
+                kind: SourceKind::File,
+                select: Select::All,
+            }],
+            created_by: "COPY".into(),
+        };
+        let out = a.path().join("l.tgz");
+        std::os::unix::fs::symlink("/etc/passwd", a.path().join("htpasswd")).unwrap();
+        let err = build(&file(a.path().join("htpasswd")), 1, &out, &Reuse::new()).unwrap_err();
+        assert!(matches!(&err, LayerError::Site(crate::site::SiteError::Symlink { .. })), "{err}");
+        assert!(err.to_string().contains("replace it with the file it points to"), "{err}");
+        let status = std::process::Command::new("mkfifo").arg(a.path().join("fifo")).status().unwrap();
+        assert!(status.success());
+        let err = build(&file(a.path().join("fifo")), 1, &out, &Reuse::new()).unwrap_err();
+        assert!(matches!(&err, LayerError::Site(crate::site::SiteError::Special { .. })), "{err}");
+        let err = build(&file(a.path().join("site")), 1, &out, &Reuse::new()).unwrap_err();
+        assert!(matches!(&err, LayerError::WrongKind { expected: "regular file", .. }), "{err}");
     }
 
     #[test]

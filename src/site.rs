@@ -200,10 +200,24 @@ pub enum SiteError {
     Unreadable { path: PathBuf, detail: String },
     #[error("{path}: the name is not UTF-8")]
     NonUtf8Name { path: PathBuf },
-    #[error("{}: symbolic links are never published", path.display())]
+    #[error("{}: symbolic links are never published (sitepack does not follow them); replace it with the file it points to", path.display())]
     Symlink { path: PathBuf },
     #[error("{}: is {kind}; only regular files and folders are published", path.display())]
     Special { path: PathBuf, kind: &'static str },
+}
+
+impl SiteError {
+    /// Why a path of this type is never published; `None` for a regular
+    /// file or a folder.
+    pub fn not_published(path: &Path, ft: fs::FileType) -> Option<SiteError> {
+        if ft.is_symlink() {
+            Some(SiteError::Symlink { path: path.to_owned() })
+        } else if ft.is_file() || ft.is_dir() {
+            None
+        } else {
+            Some(SiteError::Special { path: path.to_owned(), kind: special_kind(ft) })
+        }
+    }
 }
 
 #[cfg(test)]
