@@ -179,58 +179,53 @@ struct Previous {
     digest: Option<digest::Digest>,
 }
 
-/// `tag_manifest` is the destination tag's manifest as read at the start:
-/// `None` when there is no tag or it could not be read (no reuse),
-/// `Some(None)` when the tag names nothing yet (then `cache_from` is read).
+/// What the destination tag named when the build started.
+enum TagRead {
+    /// No tag (a digest-only image), or it could not be read: no reuse.
+    Unknown,
+    /// The tag names nothing yet: `--cache-from` is read instead.
+    Absent,
+    /// The manifest (or index) it names.
+    Names(Vec<u8>),
+}
+
 async fn previous_image(
     dest: &Registry,
     image: &reference::Reference,
-    tag_manifest: Option<Option<Vec<u8>>>,
+    tag: TagRead,
     cache_from: Option<&str>,
 ) -> Previous {
-    let mut previous = Previous::default();
     // The destination tag's image; else the --cache-from tag's, which is
     // only a source of layers, not what the tag names now.
-    let (bytes, current) = match tag_manifest {
-        Some(Some(bytes)) => (bytes, true),
-        Some(None) => match cache_from {
-            Some(from) => match dest.get_manifest(&image.repository, from).await {
-                Ok(Some((bytes, _))) => {
-                    tracing::info!("{image} names no image yet: reusing layers from tag {from}");
-                    (bytes, false)
-                }
-                _ => return previous,
-            },
-            None => return previous,
-        },
-        None => return previous,
-    };
-    let top = digest::Digest::of_bytes(&bytes);
-    match read_previous(dest, image, &bytes).await {
-        Ok((config_digest, layers)) => {
-            for (diff_id, digest, size) in layers {
-                previous.known.insert(digest.clone());
-                previous.reuse.insert(diff_id, (digest, size));
+    let (bytes, current) = match (tag, cache_from) {
+        (TagRead::Names(bytes), _) => (bytes, true),
+        (TagRead::Absent, Some(from)) => match dest.get_manifest(&image.repository, from).await {
+            Ok(Some((bytes, _))) => {
+                tracing::info!("{image} names no image yet: reusing layers from tag {from}");
+                (bytes, false)
             }
-            previous.known.insert(config_digest);
-            previous.digest = current.then_some(top);
-            tracing::debug!("previous image of {image}: {} layers to reuse from", previous.reuse.len());
+            _ => return Previous::default(),
+        },
+        (TagRead::Absent, None) | (TagRead::Unknown, _) => return Previous::default(),
+    };
+    match read_previous(dest, image, &bytes).await {
+        Ok(read) => {
+            tracing::debug!("previous image of {image}: {} layers to reuse from", read.reuse.len());
+            Previous { digest: current.then(|| digest::Digest::of_bytes(&bytes)), ..read }
         }
         // Only reuse is lost: every layer is built and sent as if new.
-        Err(why) => tracing::info!("not reusing the layers of {image}'s previous image: {why}"),
+        Err(why) => {
+            tracing::info!("not reusing the layers of {image}'s previous image: {why}");
+            Previous::default()
+        }
     }
-    previous
 }
 
-/// The previous image's config digest and its layers (diff_id, blob
-/// digest, size), read through the OCI spec's types: anything malformed
-/// says what. An index (a multi-platform build) answers for its first
-/// image: every image has the same site layers.
-async fn read_previous(
-    dest: &Registry,
-    image: &reference::Reference,
-    bytes: &[u8],
-) -> Result<(digest::Digest, Vec<(digest::Digest, digest::Digest, u64)>), String> {
+/// The previous image's layers by diff_id and the blobs it holds (its
+/// digest left unset), read through the OCI spec's types: anything
+/// malformed says what. An index (a multi-platform build) answers for its
+/// first image: every image has the same site layers.
+async fn read_previous(dest: &Registry, image: &reference::Reference, bytes: &[u8]) -> Result<Previous, String> {
     use oci_spec::image::{ImageConfiguration, ImageIndex, ImageManifest};
     let parse_digest = |d: &str, what: &str| digest::Digest::parse(d).map_err(|e| format!("{what} digest {d}: {e}"));
     let is_index = serde_json::from_slice::<serde_json::Value>(bytes)
@@ -260,12 +255,14 @@ async fn read_previous(
     if diff_ids.len() != manifest.layers().len() {
         return Err(format!("{} layers but {} diff_ids", manifest.layers().len(), diff_ids.len()));
     }
-    let mut layers = Vec::new();
+    let mut previous = Previous::default();
     for (diff_id, layer) in diff_ids.iter().zip(manifest.layers()) {
         let digest = parse_digest(layer.digest().as_ref(), "layer")?;
-        layers.push((parse_digest(diff_id, "diff_id")?, digest, layer.size()));
+        previous.known.insert(digest.clone());
+        previous.reuse.insert(parse_digest(diff_id, "diff_id")?, (digest, layer.size()));
     }
-    Ok((config_digest, layers))
+    previous.known.insert(config_digest);
+    Ok(previous)
 }
 
 async fn run(plan: &BuildPlan) -> Result<BuildReport, Error> {
@@ -293,30 +290,30 @@ async fn run(plan: &BuildPlan) -> Result<BuildReport, Error> {
     // soon as it is read, while the base's manifest and config are still
     // on their way.
     let start_layers = async {
-        let read = read_destination(plan, &registries.ecr, dest).await?;
-        let t = Instant::now();
+        let mut read = read_destination(plan, &registries.ecr, dest).await?;
+        let since = Instant::now();
         // Blobs go over early unless an immutable tag is already taken.
         let uploads_to = dest.filter(|_| read.taken.is_none());
-        let tasks = spawn_layers(plan, &mut prepared, read.previous.reuse, uploads_to, work.path());
-        Ok::<_, Error>((read.taken, read.previous.known, read.previous.digest, tasks, t))
+        let reuse = std::mem::take(&mut read.previous.reuse);
+        let tasks = spawn_layers(plan, &mut prepared, reuse, uploads_to, work.path());
+        Ok::<_, Error>(LayersStarted { read, tasks, since, uploads_to })
     };
     // Both are awaited, so that when both fail the error shown is always
     // the base's (as when they ran one after the other), not the faster one.
     let (base_read, layers_started) = tokio::join!(resolve_base(plan, &base_reg), start_layers);
     let (bases, resolve_ms) = base_read?;
-    let (taken, known, previous_digest, tasks, t) = layers_started?;
+    let LayersStarted { read, tasks, since: t, uploads_to } = layers_started?;
     timings.resolve_base = resolve_ms;
-    let uploads_to = dest.filter(|_| taken.is_none());
 
     let progress = progress::Progress::for_uploads();
-    let sent = transfer(&bases, tasks, &base_reg, dest, uploads_to, &known, &prepared.metadata, &progress).await;
+    let known = &read.previous.known;
+    let sent = transfer(&bases, tasks, &base_reg, dest, uploads_to, known, &prepared.metadata, &progress).await;
     progress.finish();
     let Sent { layers, images, blobs } = sent?;
     timings.build_layers = t.elapsed().as_millis() as u64;
     log_built(plan, &bases, &layers, timings.build_layers);
 
-    let reproducible = plan.epoch.source != EpochSource::Now;
-    let built = Built { plan, bases: &bases, layers: &layers, started, reproducible };
+    let built = Built { plan, bases: &bases, layers: &layers, started };
     match &plan.output {
         Output::Registry { image } => {
             let (dest, _) = dest.expect("a registry output has a destination");
@@ -327,8 +324,8 @@ async fn run(plan: &BuildPlan) -> Result<BuildReport, Error> {
                 dest,
                 &prepared.metadata,
                 blobs,
-                taken,
-                previous_digest,
+                read.taken,
+                read.previous.digest,
                 &mut timings,
             )
             .await?;
@@ -448,6 +445,17 @@ async fn resolve_base(plan: &BuildPlan, base_reg: &Registry) -> Result<(Vec<base
 }
 
 /// The destination as the build starts.
+/// The layers under way, with what reading the destination left for the push.
+struct LayersStarted<'a> {
+    read: DestinationRead,
+    tasks: Vec<LayerTask>,
+    /// When the layers started (`timings.build_layers`).
+    since: Instant,
+    /// Where blobs go as soon as they are built: none when an immutable tag
+    /// is already taken.
+    uploads_to: Option<(&'a Arc<Registry>, &'a reference::Reference)>,
+}
+
 struct DestinationRead {
     /// An immutable tag that already names an image: the build can only be
     /// a no-op (same digest) or refused, and nothing is uploaded.
@@ -472,19 +480,20 @@ async fn read_destination(
     // What the tag names now, read once for both uses. For an immutable
     // tag it decides whether anything may be pushed, so a failed read stops
     // the build; otherwise it only means no reuse.
-    let tag_manifest = match image.tag.as_deref() {
+    let tag = match image.tag.as_deref() {
         Some(tag) => match dest.get_manifest(&image.repository, tag).await {
-            Ok(found) => Some(found.map(|(bytes, _)| bytes)),
+            Ok(Some((bytes, _))) => TagRead::Names(bytes),
+            Ok(None) => TagRead::Absent,
             Err(e) if immutable => return Err(e.into()),
-            Err(_) => None,
+            Err(_) => TagRead::Unknown,
         },
-        None => None,
+        None => TagRead::Unknown,
     };
-    let taken = match (&tag_manifest, immutable) {
-        (Some(Some(bytes)), true) => Some(digest::Digest::of_bytes(bytes)),
+    let taken = match (&tag, immutable) {
+        (TagRead::Names(bytes), true) => Some(digest::Digest::of_bytes(bytes)),
         _ => None,
     };
-    let previous = previous_image(dest, image, tag_manifest, plan.cache_from.as_deref()).await;
+    let previous = previous_image(dest, image, tag, plan.cache_from.as_deref()).await;
     Ok(DestinationRead { taken, previous })
 }
 
@@ -815,7 +824,6 @@ struct Built<'a> {
     bases: &'a [base::BaseImage],
     layers: &'a [layer::Layer],
     started: Instant,
-    reproducible: bool,
 }
 
 impl Built<'_> {
@@ -864,7 +872,7 @@ impl Built<'_> {
             retries,
             blobs: pushed.map(|p| p.blobs),
             deploy_files,
-            reproducible: self.reproducible,
+            reproducible: self.plan.epoch.source != EpochSource::Now,
             timings_ms: timings,
         }
     }
