@@ -68,7 +68,7 @@ fn warnings_alone_exit_zero_and_usage_errors_exit_two() {
     assert!(missing.stderr.contains("site directory nope (from --site) does not exist"), "{}", missing.stderr);
 
     // S3 unreachable is the world's fault, not the input's: 1, not 2.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = free_port();
     let outage = run(check(repo.path())
         .args(["--httpd-conf", "s3://ops-conf/coffeefans/httpd.conf"])
         .env("AWS_ENDPOINT_URL_S3", format!("http://127.0.0.1:{port}"))

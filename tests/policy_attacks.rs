@@ -288,8 +288,7 @@ impl Backend {
     fn start() -> Backend {
         let marker = format!("backend-answer-{}", random_hex());
         let server = JsonServer::start("/", marker.clone());
-        let port = server.url.rsplit(':').next().and_then(|p| p.trim_end_matches('/').parse().ok()).unwrap();
-        Backend { _server: server, port, marker }
+        Backend { port: server.port, _server: server, marker }
     }
 }
 

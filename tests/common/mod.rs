@@ -19,11 +19,32 @@ use std::time::{Duration, Instant};
 
 pub const EPOCH: &str = "1700000000";
 
-/// A loopback port nothing listens on at this moment: for a URL that must
-/// find no server. A server told to use it may find it taken by a parallel
-/// test; start servers with `spawn_listening`, which retries.
+/// A loopback port nothing listens on at this moment, for a server started
+/// later (or a URL that must find no server). It is taken below the
+/// kernel's ephemeral range, which `bind(0)` and outgoing connections use,
+/// and is never handed out twice by this process, so a parallel test
+/// cannot take it in between; only a process outside the tests could, and
+/// `spawn_listening` retries for that.
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    static GIVEN: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
+    let ephemeral_low = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|range| range.split_whitespace().next()?.parse::<u16>().ok())
+        .unwrap_or(32768);
+    let low = ephemeral_low.saturating_sub(12_000).max(1024);
+    let span = u32::from(ephemeral_low - low);
+    let mut given = GIVEN.lock().unwrap_or_else(|e| e.into_inner());
+    // Spread by process id: test binaries run one after another, but the
+    // machine's other processes need not pick the same ports each run.
+    let first = std::process::id().wrapping_mul(7919);
+    for n in 0..span {
+        let port = low + (first.wrapping_add(n) % span) as u16;
+        if !given.contains(&port) && TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            given.push(port);
+            return port;
+        }
+    }
+    panic!("no free loopback port in {low}..{ephemeral_low}")
 }
 
 /// Ports for `spawn_listening` to try: a fresh free one each time.

@@ -107,6 +107,7 @@ impl Drop for Moto {
 /// counts requests: the CodeBuild/ECS container-credentials endpoint.
 pub struct JsonServer {
     pub url: String,
+    pub port: u16,
     pub hits: Arc<AtomicUsize>,
     _server: Loopback,
 }
@@ -128,6 +129,6 @@ impl JsonServer {
                 body.len()
             );
         });
-        JsonServer { url: format!("http://127.0.0.1:{}{path}", server.port), hits, _server: server }
+        JsonServer { url: format!("http://127.0.0.1:{}{path}", server.port), port: server.port, hits, _server: server }
     }
 }
