@@ -410,7 +410,7 @@ fn every_attack_works_against_apache_when_the_policy_is_switched_off() {
         add_attack(repo.path(), attack, backend.port);
     }
     // Every policy rule sitepack knows, switched off.
-    let all_rules = sitepack::check::policy::Rule::ids();
+    let all_rules = sitepack::check::RuleId::policy_ids();
     let built = build(&reg, &base, repo.path(), &conf, "policy-off", &all_rules, &secret);
     assert!(!built.stdout.contains(&secret) && !built.stderr.contains(&secret), "the secret is in sitepack's output");
     let built = built.ok();

@@ -22,7 +22,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-pub use rules::{RuleId, RuleName};
+pub use rules::RuleId;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -50,7 +50,7 @@ impl Finding {
         severity: Severity,
         file: impl Into<String>,
         line: Option<usize>,
-        rule: impl RuleName,
+        rule: RuleId,
         message: impl Into<String>,
         hint: impl Into<String>,
     ) -> Finding {
@@ -60,7 +60,7 @@ impl Finding {
     pub fn error(
         file: impl Into<String>,
         line: Option<usize>,
-        rule: impl RuleName,
+        rule: RuleId,
         message: impl Into<String>,
         hint: impl Into<String>,
     ) -> Finding {
@@ -70,7 +70,7 @@ impl Finding {
     pub fn warning(
         file: impl Into<String>,
         line: Option<usize>,
-        rule: impl RuleName,
+        rule: RuleId,
         message: impl Into<String>,
         hint: impl Into<String>,
     ) -> Finding {
@@ -209,7 +209,7 @@ impl HttpdVersion {
 pub enum SettingsError {
     #[error("--namespace `{0}`: use lower-case letters, digits, '-' and '_' (it becomes the URL path /NAME/)")]
     Namespace(String),
-    #[error("--allow `{rule}`: not a policy rule; the rules are {}", policy::Rule::ids().join(", "))]
+    #[error("--allow `{rule}`: not a policy rule; the rules are {}", RuleId::policy_ids().join(", "))]
     Rule { rule: String },
     #[error("--base-tree {}: {source}", path.display())]
     BaseTree { path: std::path::PathBuf, source: std::io::Error },
@@ -242,7 +242,7 @@ impl Settings {
                 return Err(SettingsError::Namespace(ns.clone()));
             }
         }
-        if let Some(bad) = a.allow.iter().find(|r| policy::Rule::from_id(r).is_none()) {
+        if let Some(bad) = a.allow.iter().find(|r| RuleId::policy_rule(r).is_none()) {
             return Err(SettingsError::Rule { rule: bad.clone() });
         }
         let defaults = tree::Limits::default();
