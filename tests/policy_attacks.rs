@@ -22,7 +22,9 @@ use common::*;
 
 /// The operator's httpd.conf: the stock Rocky layout of
 /// `examples/operator/httpd-rocky.conf`, whose modules come from the base's
-/// `conf.modules.d` (the test base ships Rocky Linux 9's set), listening on
+/// `conf.modules.d` (the test base ships Rocky Linux 9's set of the modules
+/// Debian has: prefork and mod_cgi where Rocky has event and mod_cgid, no
+/// mod_http2; no attack needs those), listening on
 /// a loopback port (see `run_as_ecs` for why not port 80), and letting
 /// `.htaccess` set Options too (so `+IncludesNOEXEC` can be tried).
 fn write_conf(dir: &Path, port: u16) -> PathBuf {

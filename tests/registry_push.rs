@@ -195,7 +195,7 @@ fn base_on_another_registry_is_streamed_across() {
 
 #[test]
 fn a_registry_whose_port_is_taken_is_started_on_another() {
-    // Held by this test, as a parallel test could hold it: the registry
+    // Held by this test, as another process could hold it: the registry
     // cannot bind it, and a connection to it would reach this listener.
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = taken.local_addr().unwrap().port();

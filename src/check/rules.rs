@@ -4,7 +4,8 @@
 //! The id's first word is its area: `tree`, `htaccess`, `htpasswd`, `conf`
 //! and `base` for the correctness checks (what httpd would do with the
 //! image), `policy` for the contributor policy (what it refuses however
-//! httpd would take it; an operator can switch one off with `--allow`).
+//! httpd would take it; an operator can switch one off with `--allow RULE`
+//! or `# sitepack: allow RULE` in httpd.conf).
 
 /// Declares `RuleId` from the table below: the variants, `ALL` and `id`.
 macro_rules! rule_ids {
@@ -62,7 +63,7 @@ rule_ids! {
     HtpasswdUnreadable = "htpasswd.unreadable",
     HtpasswdUser = "htpasswd.user",
     HtpasswdWeak = "htpasswd.weak",
-    /// Authentication against anything but that file (LDAP, databases, …).
+    /// Authentication against anything but `/opt/.htpasswd` (LDAP, databases, …).
     PolicyAuthProvider = "policy.auth-provider",
     /// A password file other than `/opt/.htpasswd`.
     PolicyAuthUserFile = "policy.auth-user-file",
@@ -159,6 +160,18 @@ mod tests {
         assert_eq!(RuleId::policy_rule("policy.lua"), Some(RuleId::PolicyLua));
         assert_eq!(RuleId::policy_rule("policy.cgi-handler"), None);
         assert_eq!(RuleId::policy_rule("tree.symlink"), None, "a correctness check cannot be switched off");
-        assert_eq!(RuleId::policy_ids().len(), RuleId::ALL.iter().filter(|r| r.id().starts_with("policy.")).count());
+    }
+
+    /// The policy's rule table in docs/contributor-policy.md lists exactly
+    /// the policy's ids: a rule dropped from the table here is caught.
+    #[test]
+    fn the_policy_documents_exactly_its_rules() {
+        let documented: std::collections::BTreeSet<&str> = include_str!("../../docs/contributor-policy.md")
+            .lines()
+            .filter_map(|l| l.strip_prefix("| `policy.")?.split_once('`').map(|(name, _)| name))
+            .collect();
+        let ids: std::collections::BTreeSet<&str> =
+            RuleId::policy_ids().into_iter().map(|id| id.strip_prefix("policy.").unwrap()).collect();
+        assert_eq!(documented, ids);
     }
 }

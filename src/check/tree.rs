@@ -47,6 +47,7 @@ pub struct HtaccessPlace {
 /// What the walk learned besides its findings.
 #[derive(Debug, Default)]
 pub struct SiteFacts {
+    /// Every `.htaccess` of the site, in walk order.
     pub htaccess: Vec<HtaccessPlace>,
     pub files: u64,
     pub bytes: u64,

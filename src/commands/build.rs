@@ -444,7 +444,6 @@ async fn resolve_base(plan: &BuildPlan, base_reg: &Registry) -> Result<(Vec<base
     Ok((bases, t.elapsed().as_millis() as u64))
 }
 
-/// The destination as the build starts.
 /// The layers under way, with what reading the destination left for the push.
 struct LayersStarted<'a> {
     read: DestinationRead,
@@ -456,6 +455,7 @@ struct LayersStarted<'a> {
     uploads_to: Option<(&'a Arc<Registry>, &'a reference::Reference)>,
 }
 
+/// The destination as the build starts.
 struct DestinationRead {
     /// An immutable tag that already names an image: the build can only be
     /// a no-op (same digest) or refused, and nothing is uploaded.

@@ -20,31 +20,51 @@ use std::time::{Duration, Instant};
 pub const EPOCH: &str = "1700000000";
 
 /// A loopback port nothing listens on at this moment, for a server started
-/// later (or a URL that must find no server). It is taken below the
+/// later (or a URL that must find no server). It is taken outside the
 /// kernel's ephemeral range, which `bind(0)` and outgoing connections use,
 /// and is never handed out twice by this process, so a parallel test
 /// cannot take it in between; only a process outside the tests could, and
-/// `spawn_listening` retries for that.
+/// `spawn_listening` retries for that. (On a machine whose ephemeral range
+/// leaves no room, any port `bind(0)` gives, as before.)
 pub fn free_port() -> u16 {
     static GIVEN: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
-    let ephemeral_low = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
-        .ok()
-        .and_then(|range| range.split_whitespace().next()?.parse::<u16>().ok())
-        .unwrap_or(32768);
-    let low = ephemeral_low.saturating_sub(12_000).max(1024);
-    let span = u32::from(ephemeral_low - low);
     let mut given = GIVEN.lock().unwrap_or_else(|e| e.into_inner());
+    let bindable = |port: u16| TcpListener::bind(("127.0.0.1", port)).is_ok();
+    let (window, span) = outside_ephemeral_range();
     // Spread by process id: test binaries run one after another, but the
     // machine's other processes need not pick the same ports each run.
-    let first = std::process::id().wrapping_mul(7919);
+    let first = std::process::id().wrapping_mul(7919) % span.max(1);
     for n in 0..span {
-        let port = low + (first.wrapping_add(n) % span) as u16;
-        if !given.contains(&port) && TcpListener::bind(("127.0.0.1", port)).is_ok() {
+        let port = window + ((first + n) % span) as u16;
+        if !given.contains(&port) && bindable(port) {
             given.push(port);
             return port;
         }
     }
-    panic!("no free loopback port in {low}..{ephemeral_low}")
+    loop {
+        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        if !given.contains(&port) {
+            given.push(port);
+            return port;
+        }
+    }
+}
+
+/// Up to 12,000 unprivileged ports below the ephemeral range, else above
+/// it: (first port, how many); none when the range leaves under 1,000.
+fn outside_ephemeral_range() -> (u16, u32) {
+    let range = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range").unwrap_or_default();
+    let mut bounds = range.split_whitespace().filter_map(|n| n.parse::<u32>().ok());
+    let (low, high) = (bounds.next().unwrap_or(32768), bounds.next().unwrap_or(60999));
+    let below = low.saturating_sub(1024).min(12_000);
+    let above = 65535u32.saturating_sub(high).min(12_000);
+    if below >= 1000 {
+        ((low - below) as u16, below)
+    } else if above >= 1000 {
+        ((high + 1) as u16, above)
+    } else {
+        (0, 0)
+    }
 }
 
 /// Ports for `spawn_listening` to try: a fresh free one each time.
@@ -59,9 +79,10 @@ const PORT_ATTEMPTS: usize = 5;
 /// apache2 cannot bind port 0 and report it): `spawn` starts it on each port
 /// of `ports` in turn until the server's own process (or a child of it) is
 /// seen listening there. Between choosing a free port and the server binding
-/// it, a parallel test can take the port; then the server exits with
-/// "address in use", or something else answers on the port, and the next
-/// port is tried, at most `PORT_ATTEMPTS` in all.
+/// it, a process outside the tests can take the port (`free_port` keeps the
+/// tests' own apart); then the server exits with "address in use", or
+/// something else answers on the port, and the next port is tried, at most
+/// `PORT_ATTEMPTS` in all.
 pub fn spawn_listening(
     what: &str,
     ports: impl IntoIterator<Item = u16>,
