@@ -201,6 +201,27 @@ const ATTACKS: &[Attack] = &[
         probes: &[probe("", Sign::SecretInHeader("X-Leak2")), probe("", Sign::SecretInHeader("X-Creds"))],
     },
     Attack {
+        name: "${SECRET_TOKEN} split over a line continuation",
+        folder: "env-define-continued",
+        files: &[(".htaccess", "Header set X-Leak3 \"$\\\n{SECRET_TOKEN}\"\n")],
+        rule: "policy.env-read",
+        probes: &[probe("", Sign::SecretInHeader("X-Leak3"))],
+    },
+    Attack {
+        name: "${SECRET_TOKEN} after a comment that ends in a backslash and two CRs",
+        folder: "env-define-after-comment",
+        files: &[(".htaccess", "# a note \\\r\r\nHeader set X-Leak4 \"${SECRET_TOKEN}\"\n")],
+        rule: "policy.env-read",
+        probes: &[probe("", Sign::SecretInHeader("X-Leak4"))],
+    },
+    Attack {
+        name: "Header condition EXPR= (capitals) as an oracle on osenv()",
+        folder: "env-header-expr-caps",
+        files: &[(".htaccess", "Header set X-Oracle2 \"starts with h\" \"EXPR=osenv('SECRET_TOKEN') =~ /^h/\"\n")],
+        rule: "policy.env-read",
+        probes: &[probe("", Sign::Header("X-Oracle2", "starts with h"))],
+    },
+    Attack {
         name: "<If osenv('SECRET_TOKEN') =~ /^h/> as an oracle",
         folder: "env-osenv-if",
         files: &[(".htaccess", "<If \"osenv('SECRET_TOKEN') =~ /^h/\">\n    Header set X-Oracle \"starts with h\"\n</If>\n")],

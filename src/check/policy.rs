@@ -368,14 +368,10 @@ impl Policy<'_> {
                 "save it as UTF-8",
             );
         }
-        let text = String::from_utf8_lossy(bytes);
-        let (mut continued, mut in_comment) = (false, false);
-        for (i, line) in text.split('\n').enumerate() {
-            let line_no = i + 1;
-            // A comment continued by a backslash goes on on the next line.
-            in_comment = if continued { in_comment } else { syntax::trim(line).starts_with('#') };
-            continued = line.trim_end_matches('\r').ends_with('\\');
-            if in_comment {
+        // httpd replaces `${…}` in each logical line (continuations joined)
+        // that is not a comment, before it reads the directive.
+        for (line_no, line) in syntax::logical_lines(&String::from_utf8_lossy(bytes)) {
+            if syntax::trim(&line).starts_with('#') {
                 continue;
             }
             if let Some(at) = line.find("${") {
@@ -502,9 +498,10 @@ impl Policy<'_> {
             "rewriterule" => self.rewrite_rule(raw, line, early),
             "rewritecond" => self.rewrite_cond(raw, line, early),
             "header" | "requestheader" => {
+                // mod_headers matches a condition's `expr=` in any case.
                 for a in args {
-                    if let Some(e) = a.strip_prefix("expr=") {
-                        self.condition(e, line, early, name);
+                    if a.get(..5).is_some_and(|p| p.eq_ignore_ascii_case("expr=")) {
+                        self.condition(&a[5..], line, early, name);
                     }
                 }
             }
@@ -1027,6 +1024,13 @@ mod tests {
             ("RewriteCond %{env:SECRET_TOKEN} ^h\nRewriteRule ^ - [F]", "policy.env-read"),
             ("RewriteCond expr \"osenv('SECRET_TOKEN') =~ /^h/\"\nRewriteRule ^ - [F]", "policy.env-read"),
             ("Header set X-Leak \"expr=%{env:SECRET_TOKEN}\"", "policy.env-read"),
+            // mod_headers takes the condition's `expr=` in any case.
+            ("Header set X-O y \"EXPR=osenv('SECRET_TOKEN') =~ /^h/\"", "policy.env-read"),
+            ("RequestHeader set X-O y \"Expr=file('/etc/passwd') =~ /root/\"", "policy.file-read"),
+            // `${…}` is replaced in the logical line, after continuations
+            // are joined; a comment ends where httpd ends it (one CR).
+            ("Header set X-Leak \"$\\\n{SECRET_TOKEN}\"", "policy.env-read"),
+            ("# a note \\\r\r\nHeader set X-Leak \"${SECRET_TOKEN}\"", "policy.env-read"),
             ("Header set X-Leak \"expr=%{ENV:secret_token}\"", "policy.env-read"),
             ("Header always set X-Leak ok \"expr=osenv('S') =~ /^h/\"", "policy.env-read"),
             ("RequestHeader set X-Leak \"expr=%{osenv:S}\"", "policy.env-read"),

@@ -81,7 +81,7 @@ pub fn trim(s: &str) -> &str {
 }
 
 /// Logical lines with the number of their first physical line.
-fn logical_lines(text: &str) -> Vec<(usize, String)> {
+pub fn logical_lines(text: &str) -> Vec<(usize, String)> {
     let mut out = Vec::new();
     let mut pending: Option<(usize, String)> = None;
     let pieces: Vec<&str> = text.split('\n').collect();
