@@ -129,10 +129,7 @@ fn a_multi_platform_base_is_pinned_built_as_an_index_and_the_amd64_image_serves_
 
     // podman picks the amd64 image from the index and Apache serves the site.
     let pulled = format!("{}/sites/coffeefans@{top}", reg.host);
-    {
-        let _storage = storage_lock();
-        run_ok(podman().args(["pull", "--quiet", "--tls-verify=false", &pulled]));
-    }
+    podman_pull(&pulled);
     let c = Container::run(&pulled, &format!("sitepack-test-multi-{}", std::process::id()));
     let (code, body) = curl(&c.url("/coffeefans/"), None).unwrap();
     assert_eq!(code, 200, "{body}");
@@ -143,7 +140,7 @@ fn a_multi_platform_base_is_pinned_built_as_an_index_and_the_amd64_image_serves_
 #[test]
 fn the_debian_test_base_is_detected_as_its_real_apache2() {
     let reg = Registry::start();
-    let base = reg.push_image(&format!("oci:{}:latest", apache_base_layout().display()), "base/httpd:bookworm");
+    let base = reg.push_apache_base("base/httpd:bookworm");
     let repo = example_repo();
     run(sitepack(repo.path()).args(["base", "pin", &format!("{}/base/httpd:bookworm", reg.host)])).ok();
     let lock = lock_of(repo.path());

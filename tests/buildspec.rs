@@ -31,6 +31,7 @@ fn buildspec_needs_no_docker_and_names_the_deploy_artifacts() {
 
 #[test]
 fn buildspec_run_pushes_the_site_and_writes_the_artifacts() {
+    let spec = buildspec();
     let moto = Moto::start();
     moto.create_ecr_repository("sites/coffeefans", false);
     let conf = std::fs::read(operator_conf()).unwrap();
@@ -44,7 +45,7 @@ fn buildspec_run_pushes_the_site_and_writes_the_artifacts() {
     let sitepack_dir = Path::new(env!("CARGO_BIN_EXE_sitepack")).parent().unwrap().to_owned();
     let mut cmd = Command::new("bash");
     cmd.arg("-c")
-        .arg(format!("{}\necho \"IMAGE_TAG=$IMAGE_TAG\"\n", script(&buildspec())))
+        .arg(format!("{}\necho \"IMAGE_TAG=$IMAGE_TAG\"\n", script(&spec)))
         .current_dir(repo.path())
         .env_clear()
         .env("PATH", format!("{}:/usr/local/bin:/usr/bin:/bin", sitepack_dir.display()))
@@ -75,10 +76,10 @@ fn buildspec_run_pushes_the_site_and_writes_the_artifacts() {
         serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{name}: {e}"))
     };
     // Every report group's files exist and are JUnit (CodeBuild's report view).
-    for (group, spec) in buildspec()["reports"].as_object().expect("a reports: section") {
-        assert_eq!(spec["file-format"], "JUNITXML", "{group}");
-        for file in spec["files"].as_array().unwrap() {
-            let path = repo.path().join(spec["base-directory"].as_str().unwrap_or(".")).join(file.as_str().unwrap());
+    for (group, report) in spec["reports"].as_object().expect("a reports: section") {
+        assert_eq!(report["file-format"], "JUNITXML", "{group}");
+        for file in report["files"].as_array().unwrap() {
+            let path = repo.path().join(report["base-directory"].as_str().unwrap_or(".")).join(file.as_str().unwrap());
             let xml = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{group}: {}: {e}", path.display()));
             assert!(xml.contains("<testsuite ") && xml.contains("failures=\"0\""), "{group}: {xml}");
         }

@@ -17,7 +17,7 @@ fn container_name(test: &str) -> String {
 #[test]
 fn example_site_pushed_to_a_registry_is_served_by_apache_with_htaccess_rules() {
     let reg = Registry::start();
-    let base = reg.push_image(&format!("oci:{}:latest", apache_base_layout().display()), "base/httpd:bookworm");
+    let base = reg.push_apache_base("base/httpd:bookworm");
     let repo = example_repo();
     // A media file, stored rather than deflated; with this little media
     // (under 4 MiB) it shares the site layer with the pages.
@@ -28,16 +28,8 @@ fn example_site_pushed_to_a_registry_is_served_by_apache_with_htaccess_rules() {
     let digest = built.stdout.trim();
     assert!(digest.starts_with("sha256:"), "{digest}");
 
-    {
-        let _storage = storage_lock();
-        run_ok(podman().args([
-            "pull",
-            "--quiet",
-            "--tls-verify=false",
-            &format!("{}/sites/coffeefans@{digest}", reg.host),
-        ]));
-    }
     let pulled = format!("{}/sites/coffeefans@{digest}", reg.host);
+    podman_pull(&pulled);
     let c = Container::run(&pulled, &container_name("registry"));
     assert_serves_example_site(&c);
     let fetched = Command::new("curl").args(["-s", &c.url("/coffeefans/logo.png")]).output().unwrap().stdout;
@@ -56,7 +48,7 @@ fn example_site_pushed_to_a_registry_is_served_by_apache_with_htaccess_rules() {
 #[test]
 fn oci_layout_and_archive_outputs_load_and_serve_the_same_site() {
     let reg = Registry::start();
-    let base = reg.push_image(&format!("oci:{}:latest", apache_base_layout().display()), "base/httpd:bookworm");
+    let base = reg.push_apache_base("base/httpd:bookworm");
     let repo = example_repo();
     let work = tempfile::tempdir().unwrap();
 

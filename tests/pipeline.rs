@@ -548,7 +548,7 @@ fn two_sites_deploy_side_by_side_build_and_one_is_removed() {
     let moto = Moto::start();
     let infra = existing_infrastructure(&moto);
     let reg = Registry::start_ecr_like(ACCOUNT);
-    let base = reg.push_image(&format!("oci:{}:latest", tiny_base_layout().display()), "example/base:1");
+    let base = reg.push_tiny_base("example/base:1");
     let work = tempfile::tempdir().unwrap();
     let lock = work.path().join("base.lock");
     std::fs::write(&lock, tiny_base_lock(&base)).unwrap();

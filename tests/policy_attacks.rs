@@ -295,7 +295,7 @@ fn build(reg: &Registry, base: &str, repo: &Path, conf: &Path, tag: &str, allow:
 }
 
 fn push_base(reg: &Registry) -> String {
-    reg.push_image(&format!("oci:{}:latest", apache_base_layout().display()), "base/httpd:bookworm")
+    reg.push_apache_base("base/httpd:bookworm")
 }
 
 /// A service on the host's loopback that only the server itself should be
@@ -318,8 +318,7 @@ impl Backend {
 /// Pulls `host/repo@digest` into podman's storage.
 fn pull(reg: &Registry, digest: &str) -> String {
     let image = format!("{}/sites/policy-attacks@{digest}", reg.host);
-    let _storage = storage_lock();
-    run_ok(podman().args(["pull", "--quiet", "--tls-verify=false", &image]));
+    podman_pull(&image);
     image
 }
 

@@ -130,7 +130,7 @@ struct Start {
 fn start() -> Start {
     let _storage = storage_lock();
     let reg = Registry::start();
-    let base = reg.push_image(&format!("oci:{}:latest", apache_base_layout().display()), "base/httpd:bookworm");
+    let base = reg.push_apache_base("base/httpd:bookworm");
     Start { _storage, _reg: reg, base, repo: example_repo(), tmp: tempfile::tempdir().unwrap() }
 }
 

@@ -20,10 +20,9 @@ fn rocky_conf() -> PathBuf {
 
 /// The test base in `reg` as `base/httpd:rocky`, pinned into the repo's
 /// base/base.lock.
-fn pinned_base(reg: &Registry, repo: &Path) -> String {
-    let base = reg.push_image(&format!("oci:{}:latest", apache_base_layout().display()), "base/httpd:rocky");
+fn pinned_base(reg: &Registry, repo: &Path) {
+    reg.push_apache_base("base/httpd:rocky");
     run(sitepack(repo).args(["base", "pin", &format!("{}/base/httpd:rocky", reg.host)])).ok();
-    base
 }
 
 /// `sitepack check --format json` of `repo` with the Rocky-layout conf.
@@ -127,10 +126,7 @@ fn the_example_site_with_the_rocky_conf_and_the_pinned_base_builds_without_base_
     assert!(!out.stderr.contains("conf.include-unread"), "{}", out.stderr);
     let digest = out.stdout.trim();
     let pulled = format!("{}/sites/coffeefans@{digest}", reg.host);
-    {
-        let _storage = storage_lock();
-        run_ok(podman().args(["pull", "--quiet", "--tls-verify=false", &pulled]));
-    }
+    podman_pull(&pulled);
     let c = Container::run(&pulled, &format!("sitepack-test-rocky-{}", std::process::id()));
     assert_serves_example_site(&c);
 }

@@ -268,6 +268,12 @@ impl Registry {
         self.push_image(&format!("oci:{}:latest", tiny_base_layout().display()), repo_tag)
     }
 
+    /// The Apache test base (see `apache_base_layout`) pushed as `repo_tag`;
+    /// returns `host/repo:tag@digest`.
+    pub fn push_apache_base(&self, repo_tag: &str) -> String {
+        self.push_image(&format!("oci:{}:latest", apache_base_layout().display()), repo_tag)
+    }
+
     /// Copies an image into this registry with skopeo; returns `host/repo:tag@digest`.
     pub fn push_image(&self, source: &str, repo_tag: &str) -> String {
         self.push_image_with(source, repo_tag, &[])
@@ -590,8 +596,13 @@ pub struct Run {
 }
 
 pub fn run(cmd: &mut Command) -> Run {
-    let Output { status, stdout, stderr } = cmd.output().unwrap();
-    Run { status, stdout: String::from_utf8(stdout).unwrap(), stderr: String::from_utf8(stderr).unwrap() }
+    cmd.output().unwrap().into()
+}
+
+impl From<Output> for Run {
+    fn from(Output { status, stdout, stderr }: Output) -> Run {
+        Run { status, stdout: String::from_utf8(stdout).unwrap(), stderr: String::from_utf8(stderr).unwrap() }
+    }
 }
 
 impl Run {
@@ -626,6 +637,12 @@ pub struct Container {
 pub fn storage_lock() -> std::sync::MutexGuard<'static, ()> {
     static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
     LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Pulls `image` (from a test registry, plain HTTP) into podman's storage.
+pub fn podman_pull(image: &str) {
+    let _storage = storage_lock();
+    run_ok(podman().args(["pull", "--quiet", "--tls-verify=false", image]));
 }
 
 /// Where a container's httpd is reached.
