@@ -166,6 +166,9 @@ pub struct Conf {
     pub version: HttpdVersion,
     pub loaded: BTreeSet<String>,
     pub builtins: BTreeSet<String>,
+    /// Whether `builtins` is exactly what this httpd builds in (read from
+    /// a pinned base), not the usual set of its version.
+    builtins_exact: bool,
     dirs: Vec<DirBlock>,
     pub document_root: Option<String>,
     pub listen: Vec<String>,
@@ -206,28 +209,32 @@ pub struct UnknownPart {
     pub why: String,
 }
 
+/// The modules httpd builds in.
+#[derive(Debug, Clone, Copy)]
+pub enum Builtins<'a> {
+    /// Exactly these: read from the pinned base's httpd.
+    Exactly(&'a [&'a str]),
+    /// The usual set of the version: a build may differ.
+    Usually(&'a [&'a str]),
+}
+
 impl Conf {
-    /// A stand-in when no conf is given: every override allowed and every
-    /// module of the directive table loaded.
-    pub fn permissive(version: HttpdVersion, builtins: &[&str]) -> Conf {
+    /// Nothing read yet: no module loaded, no override, the entrypoint's defines.
+    fn empty(version: HttpdVersion, builtins: Builtins<'_>) -> Conf {
+        let (names, builtins_exact) = match builtins {
+            Builtins::Exactly(names) => (names, true),
+            Builtins::Usually(names) => (names, false),
+        };
         Conf {
             version,
-            loaded: super::directives::DIRECTIVES
-                .iter()
-                .map(|d| if version == HttpdVersion::V22 { d.module_22 } else { d.module_24 })
-                .filter(|m| !m.is_empty())
-                .map(str::to_owned)
-                .collect(),
-            builtins: builtins.iter().map(|s| s.to_string()).collect(),
-            dirs: vec![DirBlock {
-                path: "/".into(),
-                allow_override: Some(vec!["All".into()]),
-                allow_override_list: None,
-            }],
+            loaded: BTreeSet::new(),
+            builtins: names.iter().map(|s| s.to_string()).collect(),
+            builtins_exact,
+            dirs: Vec::new(),
             document_root: None,
             listen: Vec::new(),
             allowed_rules: BTreeSet::new(),
-            denies_ht_files: true,
+            denies_ht_files: false,
             load_modules: Vec::new(),
             findings: Vec::new(),
             unknown: Vec::new(),
@@ -237,20 +244,40 @@ impl Conf {
         }
     }
 
+    /// A stand-in when no conf is given: every override allowed and every
+    /// module of the directive table loaded.
+    pub fn permissive(version: HttpdVersion, builtins: &[&str]) -> Conf {
+        Conf {
+            loaded: super::directives::DIRECTIVES
+                .iter()
+                .map(|d| if version == HttpdVersion::V22 { d.module_22 } else { d.module_24 })
+                .filter(|m| !m.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            dirs: vec![DirBlock {
+                path: "/".into(),
+                allow_override: Some(vec!["All".into()]),
+                allow_override_list: None,
+            }],
+            denies_ht_files: true,
+            ..Conf::empty(version, Builtins::Usually(builtins))
+        }
+    }
+
     /// The conf alone: an `Include` is an unknown part.
     pub fn parse(text: &str, shown: &str, version: HttpdVersion, builtins: &[&str]) -> Conf {
-        Conf::load(text, shown, version, builtins, None)
+        Conf::load(text, shown, version, Builtins::Usually(builtins), None)
     }
 
     /// The conf with the base's configuration files its Includes read.
-    pub fn load(text: &str, shown: &str, version: HttpdVersion, builtins: &[&str], tree: Option<&ConfigTree>) -> Conf {
+    pub fn load(
+        text: &str,
+        shown: &str,
+        version: HttpdVersion,
+        builtins: Builtins<'_>,
+        tree: Option<&ConfigTree>,
+    ) -> Conf {
         let mut conf = Conf {
-            version,
-            loaded: BTreeSet::new(),
-            builtins: builtins.iter().map(|s| s.to_string()).collect(),
-            dirs: Vec::new(),
-            document_root: None,
-            listen: Vec::new(),
             allowed_rules: text
                 .lines()
                 .filter_map(|l| l.trim().strip_prefix('#'))
@@ -258,13 +285,8 @@ impl Conf {
                 .filter_map(|l| l.trim().strip_prefix("allow"))
                 .flat_map(|l| l.split_whitespace().map(str::to_owned).collect::<Vec<_>>())
                 .collect(),
-            denies_ht_files: false,
-            load_modules: Vec::new(),
-            findings: Vec::new(),
-            unknown: Vec::new(),
-            defines: ENTRYPOINT_DEFINES.iter().map(|d| d.to_string()).collect(),
-            variables: Default::default(),
             server_root: tree.map(|t| t.server_root.clone()).unwrap_or_else(|| "/etc/httpd".into()),
+            ..Conf::empty(version, builtins)
         };
         conf.read_file(text, shown, None, tree, 0);
         conf
@@ -503,13 +525,27 @@ impl Conf {
                 if let Some(m) = args.first() {
                     let module = canonical_module(m);
                     if self.builtins.contains(&module) {
-                        self.findings.push(Finding::warning(
-                            shown,
-                            Some(line),
-                            RuleId::ConfBuiltinLoadmodule,
-                            format!("LoadModule {m}: the base's httpd builds {module} in; loading it again is a fatal error on some builds"),
-                            format!("wrap it in <IfModule !{m}> … </IfModule>"),
-                        ));
+                        let hint = format!("wrap it in <IfModule !{m}> … </IfModule>");
+                        // httpd 2.4 refuses to start on a built-in's LoadModule
+                        // ("is built-in and can't be loaded"; checked with
+                        // 2.4.68): certain when the builtins are the base's own.
+                        self.findings.push(if self.builtins_exact && self.version == HttpdVersion::V24 {
+                            Finding::error(
+                                shown,
+                                Some(line),
+                                RuleId::ConfBuiltinLoadmodule,
+                                format!("LoadModule {m}: the base's httpd builds {module} in; loading it again is a fatal error: httpd would not start"),
+                                hint,
+                            )
+                        } else {
+                            Finding::warning(
+                                shown,
+                                Some(line),
+                                RuleId::ConfBuiltinLoadmodule,
+                                format!("LoadModule {m}: the base's httpd builds {module} in; loading it again is a fatal error on some builds"),
+                                hint,
+                            )
+                        });
                     }
                     if let Some(so) = args.get(1) {
                         self.load_modules.push(LoadedModule {
@@ -838,7 +874,7 @@ DocumentRoot "/var/www/html"
             ("conf.d/loop.conf", "Include conf.d/loop.conf\n"),
         ]);
         let conf = "ServerRoot /etc/httpd\nInclude conf.modules.d/*.conf\nDefine MOD setenvif\n<Directory /var/www/html>\nIncludeOptional conf.d/site.conf\n</Directory>\nIncludeOptional conf.d/none-*.conf\n";
-        let c = Conf::load(conf, "httpd.conf", HttpdVersion::V24, CENTOS_BUILTINS, Some(&tree));
+        let c = Conf::load(conf, "httpd.conf", HttpdVersion::V24, Builtins::Usually(CENTOS_BUILTINS), Some(&tree));
         assert!(c.is_known(), "{:?}", c.unknown);
         for m in ["mod_rewrite", "mod_headers", "mod_expires", "mod_setenvif"] {
             assert!(c.is_loaded(m), "{m}");
@@ -856,7 +892,7 @@ DocumentRoot "/var/www/html"
             "Include conf.d/loop.conf\nInclude conf.d/gone.conf\n",
             "httpd.conf",
             HttpdVersion::V24,
-            CENTOS_BUILTINS,
+            Builtins::Usually(CENTOS_BUILTINS),
             Some(&tree),
         );
         let found: Vec<(&str, Option<usize>)> = c.findings.iter().map(|f| (f.file.as_str(), f.line)).collect();
@@ -864,7 +900,7 @@ DocumentRoot "/var/www/html"
         assert!(c.findings.iter().all(|f| f.rule == "conf.include" && f.severity == crate::check::Severity::Error));
         // httpd 2.2 ignores a wildcard that matches nothing, and has no IncludeOptional.
         let conf_22 = "Include conf.d/none-*.conf\nIncludeOptional conf.d/site.conf\n";
-        let c = Conf::load(conf_22, "httpd.conf", HttpdVersion::V22, CENTOS_BUILTINS, Some(&tree));
+        let c = Conf::load(conf_22, "httpd.conf", HttpdVersion::V22, Builtins::Usually(CENTOS_BUILTINS), Some(&tree));
         assert_eq!(c.findings.iter().map(|f| f.line).collect::<Vec<_>>(), [Some(2)]);
     }
 
@@ -887,7 +923,7 @@ DocumentRoot "/var/www/html"
             "Include /usr/local/x.conf\n",
             "httpd.conf",
             HttpdVersion::V24,
-            CENTOS_BUILTINS,
+            Builtins::Usually(CENTOS_BUILTINS),
             Some(&base(&[])),
         );
         assert!(!c.is_known() && c.findings.is_empty());

@@ -329,7 +329,11 @@ pub fn check_against_conf(conf: Option<(&str, &str)>, outcome: &TreeOutcome, set
     let mut report = Report::default();
     let model = match conf {
         Some((text, conf_shown)) => {
-            let model = conf::Conf::load(text, conf_shown, settings.version, &builtins, settings.tree.as_ref());
+            let known = match settings.dsos {
+                Some(_) => conf::Builtins::Exactly(&builtins),
+                None => conf::Builtins::Usually(&builtins),
+            };
+            let model = conf::Conf::load(text, conf_shown, settings.version, known, settings.tree.as_ref());
             report.extend(model.lint(
                 conf_shown,
                 &settings.docroot,
@@ -339,15 +343,6 @@ pub fn check_against_conf(conf: Option<(&str, &str)>, outcome: &TreeOutcome, set
             if let Some(dsos) = &settings.dsos {
                 report.extend(model.missing_modules(dsos));
                 report.extend(unneeded_in_base(dsos, settings.base_shown.as_deref().unwrap_or("the pinned base")));
-                // The lock says exactly what this httpd builds in, and
-                // httpd 2.4 refuses to start on such a LoadModule
-                // ("is built-in and can't be loaded"; checked with 2.4.68).
-                let fatal = settings.version == HttpdVersion::V24;
-                for f in report.findings.iter_mut().filter(|f| fatal && f.rule == RuleId::ConfBuiltinLoadmodule.id()) {
-                    f.severity = Severity::Error;
-                    f.message =
-                        f.message.replace("is a fatal error on some builds", "is a fatal error: httpd would not start");
-                }
             }
             model
         }
