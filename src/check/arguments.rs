@@ -509,24 +509,30 @@ const METHODS: &[&str] = &[
     "MERGE",
 ];
 
-/// Providers `htaccess` knows by module; httpd names them in lower case
-/// and looks them up case-sensitively.
-const PROVIDERS: &[&str] = &[
-    "all",
-    "env",
-    "method",
-    "expr",
-    "valid-user",
-    "user",
-    "group",
-    "ip",
-    "host",
-    "local",
-    "forward-dns",
-    "file-owner",
-    "file-group",
-    "dbm-group",
+/// httpd 2.4's authorization providers and the module of each. httpd names
+/// them in lower case and looks them up case-sensitively.
+const PROVIDERS: &[(&str, &str)] = &[
+    ("all", "mod_authz_core"),
+    ("env", "mod_authz_core"),
+    ("method", "mod_authz_core"),
+    ("expr", "mod_authz_core"),
+    ("valid-user", "mod_authz_user"),
+    ("user", "mod_authz_user"),
+    ("group", "mod_authz_groupfile"),
+    ("ip", "mod_authz_host"),
+    ("host", "mod_authz_host"),
+    ("local", "mod_authz_host"),
+    ("forward-dns", "mod_authz_host"),
+    ("file-owner", "mod_authz_owner"),
+    ("file-group", "mod_authz_owner"),
+    ("dbm-group", "mod_authz_dbm"),
 ];
+
+/// The module that provides `Require PROVIDER` on httpd 2.4, if httpd
+/// knows the provider (exactly as written).
+pub fn provider_module(provider: &str) -> Option<&'static str> {
+    PROVIDERS.iter().find(|(p, _)| *p == provider).map(|(_, m)| *m)
+}
 
 /// The provider's own reading of a `Require` line. Which providers exist
 /// and whether their module is loaded is `htaccess`'s.
@@ -537,7 +543,7 @@ fn require(words: &[&str]) -> Option<Problem> {
     }
     let provider = rest.first().copied().unwrap_or("");
     let args = rest.get(1..).unwrap_or(&[]);
-    if provider != provider.to_ascii_lowercase() && PROVIDERS.contains(&provider.to_ascii_lowercase().as_str()) {
+    if provider != provider.to_ascii_lowercase() && provider_module(&provider.to_ascii_lowercase()).is_some() {
         return refused(
             format!("Require {provider}: httpd looks providers up case-sensitively and knows no `{provider}`"),
             format!("write `Require {}`", provider.to_ascii_lowercase()),

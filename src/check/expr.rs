@@ -10,6 +10,8 @@
 //! and applies unary operators (`-f path`). Function names are
 //! case-insensitive in httpd, so they are lower-cased here; operators are not.
 
+use super::syntax::skip_space;
+
 /// One thing an expression uses.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Use {
@@ -76,10 +78,7 @@ pub fn condition_uses(text: &str) -> Vec<Use> {
                 i += 1;
             }
             let name = c[start..i].iter().collect::<String>().to_ascii_lowercase();
-            let mut j = i;
-            while j < c.len() && super::syntax::is_space(c[j]) {
-                j += 1;
-            }
+            let j = skip_space(&c, i);
             if c.get(j) == Some(&'(') {
                 out.push(Use::Call { name, arg: literal_argument(&c, j + 1) });
                 i = j + 1;
@@ -148,10 +147,8 @@ fn string_literal(c: &[char], i: usize) -> (Option<usize>, String) {
 }
 
 /// After `=~`/`!~`: white space, then `/…/` or `m<d>…<d>`, then flags.
-fn skip_regex(c: &[char], mut i: usize, out: &mut Vec<Use>) -> usize {
-    while i < c.len() && super::syntax::is_space(c[i]) {
-        i += 1;
-    }
+fn skip_regex(c: &[char], i: usize, out: &mut Vec<Use>) -> usize {
+    let mut i = skip_space(c, i);
     let delim = match c.get(i) {
         Some('/') => '/',
         Some('m') if c.get(i + 1).is_some_and(|d| !d.is_ascii_alphanumeric() && !super::syntax::is_space(*d)) => {
@@ -180,18 +177,13 @@ fn skip_regex(c: &[char], mut i: usize, out: &mut Vec<Use>) -> usize {
 }
 
 /// The argument of a call when it is exactly one quoted string.
-fn literal_argument(c: &[char], mut i: usize) -> Option<String> {
-    while i < c.len() && super::syntax::is_space(c[i]) {
-        i += 1;
-    }
+fn literal_argument(c: &[char], i: usize) -> Option<String> {
+    let i = skip_space(c, i);
     if !matches!(c.get(i), Some('\'') | Some('"')) {
         return None;
     }
     let (end, body) = string_literal(c, i);
-    let mut j = end?;
-    while j < c.len() && super::syntax::is_space(c[j]) {
-        j += 1;
-    }
+    let j = skip_space(c, end?);
     (c.get(j) == Some(&')') && !body.contains("%{")).then_some(body)
 }
 

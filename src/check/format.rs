@@ -15,10 +15,7 @@ use super::{Finding, Report, Severity};
 pub fn github(report: &Report) -> String {
     let mut out = String::new();
     for f in &report.findings {
-        let command = match f.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        };
+        let command = f.severity.as_str();
         let mut properties = format!("file={}", github_property(&f.file));
         if let Some(line) = f.line {
             let _ = write!(properties, ",line={line}");
@@ -131,7 +128,7 @@ pub fn checked_files(site: &std::path::Path, htpasswd: &std::path::Path, conf: O
             self.0.push(entry.shown.to_owned());
         }
     }
-    let shown = |p: &std::path::Path| p.display().to_string().trim_end_matches('/').to_owned();
+    use super::shown;
     let mut files = Files(Vec::new());
     crate::site::walk(site, &shown(site), "/", &mut files);
     let mut all = files.0;

@@ -399,17 +399,16 @@ impl Walk<'_, '_> {
                 }
             }
             HttpdVersion::V24 => {
-                let module = match first {
-                    "all" | "env" | "method" | "expr" => "mod_authz_core",
-                    "valid-user" | "user" => "mod_authz_user",
-                    "group" => "mod_authz_groupfile",
-                    "ip" | "host" | "local" | "forward-dns" => "mod_authz_host",
-                    "file-owner" | "file-group" => "mod_authz_owner",
-                    "dbm-group" => "mod_authz_dbm",
-                    _ => {
-                        self.err(line, RuleId::HtaccessRequire, format!("Require {first}: httpd knows no such authorization provider; the folder would answer 500"), "see mod_authz_core's Require");
-                        return;
-                    }
+                let Some(module) = super::arguments::provider_module(first) else {
+                    self.err(
+                        line,
+                        RuleId::HtaccessRequire,
+                        format!(
+                            "Require {first}: httpd knows no such authorization provider; the folder would answer 500"
+                        ),
+                        "see mod_authz_core's Require",
+                    );
+                    return;
                 };
                 self.needs_module(
                     module,

@@ -31,6 +31,15 @@ pub enum Severity {
     Warning,
 }
 
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
 /// One thing found, where, and how to fix it. Messages never quote a
 /// password hash or file contents beyond a directive name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -80,10 +89,7 @@ impl Finding {
 
 impl fmt::Display for Finding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let sev = match self.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        };
+        let sev = self.severity.as_str();
         match self.line {
             Some(l) => write!(f, "{}:{l}: {sev}: {} ({})", self.file, self.message, self.rule)?,
             None => write!(f, "{}: {sev}: {} ({})", self.file, self.message, self.rule)?,

@@ -511,12 +511,7 @@ impl Policy<'_> {
                 }
             }
             "options" => self.options(args, line),
-            "sethandler" => {
-                if let Some(h) = args.first() {
-                    self.handler(h, line, name);
-                }
-            }
-            "addhandler" => {
+            "sethandler" | "addhandler" => {
                 if let Some(h) = args.first() {
                     self.handler(h, line, name);
                 }
@@ -840,7 +835,7 @@ impl Policy<'_> {
             (RuleId::PolicyProxy, "makes the server fetch other hosts (internal ones too, such as 169.254.170.2)")
         } else if STATUS_HANDLERS.contains(&h.as_str()) {
             (RuleId::PolicyServerInfo, "publishes the server's state or its whole configuration")
-        } else if h == "server-parsed" || h.contains("server-parsed") {
+        } else if h.contains("server-parsed") {
             (RuleId::PolicyIncludes, "turns on server-side includes")
         } else {
             (

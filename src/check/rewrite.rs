@@ -5,7 +5,7 @@
 //! `cmd_parseflagfield` (comma-separated, spaces trimmed, `key=value`, each
 //! key matched by its first letter and the rest of its long name).
 
-use super::syntax::is_space;
+use super::syntax::{is_space, skip_space};
 
 /// Up to three words of a raw argument line; None is mod_rewrite's "bad
 /// argument line" (fewer than two words).
@@ -17,13 +17,13 @@ pub fn split(raw: &str) -> Option<(String, String, Option<String>)> {
         return None;
     }
     i += 1;
-    skip_space(&c, &mut i);
+    i = skip_space(&c, i);
     let second = word(&c, &mut i);
     if i >= c.len() {
         return Some((first, second, None));
     }
     i += 1;
-    skip_space(&c, &mut i);
+    i = skip_space(&c, i);
     if i >= c.len() {
         return Some((first, second, None));
     }
@@ -31,15 +31,9 @@ pub fn split(raw: &str) -> Option<(String, String, Option<String>)> {
     Some((first, second, Some(third)))
 }
 
-fn skip_space(c: &[char], i: &mut usize) {
-    while *i < c.len() && is_space(c[*i]) {
-        *i += 1;
-    }
-}
-
 /// One word from `i`; leaves `i` on the character that ended it.
 fn word(c: &[char], i: &mut usize) -> String {
-    skip_space(c, i);
+    *i = skip_space(c, *i);
     let quote = match c.get(*i) {
         Some(&q) if q == '"' || q == '\'' => {
             *i += 1;

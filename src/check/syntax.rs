@@ -80,6 +80,14 @@ pub fn trim(s: &str) -> &str {
     s.trim_matches(is_space)
 }
 
+/// The first index at or after `i` that is not white space (as `is_space`).
+pub fn skip_space(c: &[char], mut i: usize) -> usize {
+    while i < c.len() && is_space(c[i]) {
+        i += 1;
+    }
+    i
+}
+
 /// Logical lines with the number of their first physical line.
 pub fn logical_lines(text: &str) -> Vec<(usize, String)> {
     let mut out = Vec::new();
