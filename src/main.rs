@@ -60,8 +60,8 @@ fn main() -> ExitCode {
                 };
                 tokio::select! {
                     result = sitepack::commands::build::build(plan) => Outcome::Finished(Box::new(result)),
-                    _ = tokio::signal::ctrl_c() => Outcome::Interrupted("SIGINT", 130),
-                    _ = term.recv() => Outcome::Interrupted("SIGTERM", 143),
+                    _ = tokio::signal::ctrl_c() => Outcome::Interrupted("SIGINT"),
+                    _ = term.recv() => Outcome::Interrupted("SIGTERM"),
                 }
             });
             match outcome {
@@ -83,7 +83,7 @@ fn main() -> ExitCode {
                         ExitCode::from(e.exit_code())
                     }
                 },
-                Outcome::Interrupted(signal, code) => {
+                Outcome::Interrupted(signal) => {
                     // Uploads stop with the dropped future; a tag only ever
                     // moves to a complete image, so what matters is that no
                     // deploy file points anywhere.
@@ -95,7 +95,7 @@ fn main() -> ExitCode {
                     );
                     // Layer work on blocking threads is abandoned, not awaited.
                     runtime.shutdown_background();
-                    ExitCode::from(code)
+                    ExitCode::from(signal_exit_code(signal))
                 }
                 Outcome::Failed(message) => {
                     eprintln!("error: {message}");
@@ -141,7 +141,7 @@ fn preview(runtime: tokio::runtime::Runtime, args: sitepack::cli::PreviewArgs) -
         Ok(preview::Ended::Detached | preview::Ended::Stopped) => ExitCode::SUCCESS,
         Ok(preview::Ended::Interrupted(signal)) => {
             eprintln!("sitepack: interrupted by {signal} before the preview ran; nothing is left behind");
-            ExitCode::from(if signal == "SIGTERM" { 143 } else { 130 })
+            ExitCode::from(signal_exit_code(signal))
         }
         Err(e) => {
             eprintln!("error: {e}");
@@ -225,8 +225,18 @@ fn render_pin(o: &sitepack::commands::base::PinOutcome) -> String {
 
 enum Outcome {
     Finished(Box<Result<sitepack::commands::build::BuildReport, sitepack::Error>>),
-    Interrupted(&'static str, u8),
+    Interrupted(&'static str),
     Failed(String),
+}
+
+/// The shell's code for a process ended by `signal` (SIGINT or SIGTERM):
+/// 128 + the signal's number.
+fn signal_exit_code(signal: &str) -> u8 {
+    if signal == "SIGTERM" {
+        143
+    } else {
+        130
+    }
 }
 
 fn init_logging(verbose: u8, quiet: bool) {

@@ -29,11 +29,7 @@ use crate::layer::{Kind, LayerSpec, Select, Source, SourceKind};
 use crate::reference::Reference;
 use crate::registry;
 
-/// Where a contributor might put a conf of their own; it is never used.
-pub use crate::layout::CONTRIBUTOR_CONF;
-pub use crate::layout::DOCROOT;
-pub use crate::layout::HTPASSWD_DEST;
-pub use crate::layout::HTTPD_CONF_DEST;
+use crate::layout::{CONTRIBUTOR_CONF, DOCROOT, HTPASSWD_DEST, HTTPD_CONF_DEST};
 pub const DEFAULT_CONF_MAX_BYTES: u64 = 1 << 20;
 
 #[derive(Debug, Clone)]
@@ -106,8 +102,7 @@ pub fn find_lock(explicit: Option<PathBuf>) -> Result<Option<(base::lock::Lock, 
     let path = match explicit {
         Some(p) => p,
         None if std::fs::symlink_metadata(base::lock::DEFAULT_PATH).is_ok_and(|m| !m.is_dir()) => {
-            let path = PathBuf::from(base::lock::DEFAULT_PATH);
-            confine("base lock", &path, "the default", Path::new("."))?;
+            let path = default_input("base lock", base::lock::DEFAULT_PATH)?;
             check_input("base lock", &path, "--base-lock", false)?;
             path
         }
@@ -837,11 +832,11 @@ pub fn build_plan(args: BuildArgs, env: Env<'_>) -> Result<BuildPlan, PlanError>
         }
     }
 
-    let platforms = parse_platforms(args.platform.clone())?;
+    let platforms = parse_platforms(args.platform)?;
     let chosen = choose_base(
-        args.base_image.base.clone(),
-        args.base_image.base_lock.clone(),
-        args.base_image.base_name.clone(),
+        args.base_image.base,
+        args.base_image.base_lock,
+        args.base_image.base_name,
         &platforms,
         env,
         &mut warnings,
@@ -849,8 +844,8 @@ pub fn build_plan(args: BuildArgs, env: Env<'_>) -> Result<BuildPlan, PlanError>
     let base = chosen.reference;
     let targets = chosen.targets;
 
-    let output_text = args.output.clone().unwrap_or_else(|| "registry".into());
-    let image_text = args.image.clone().or_else(|| codebuild_image(env).ok()).or(file_image);
+    let output_text = args.output.unwrap_or_else(|| "registry".into());
+    let image_text = args.image.or_else(|| codebuild_image(env).ok()).or(file_image);
     let image = image_text
         .as_deref()
         .map(|t| {
@@ -878,7 +873,7 @@ pub fn build_plan(args: BuildArgs, env: Env<'_>) -> Result<BuildPlan, PlanError>
 
     check_input("site directory", &site, shown_from(site_from, "--site"), true)?;
     check_input("htpasswd file", &htpasswd, shown_from(htpasswd_from, "--htpasswd"), false)?;
-    let httpd_conf = conf_source(args.inputs.httpd_conf.clone().ok_or(PlanError::NoHttpdConf)?)?;
+    let httpd_conf = conf_source(args.inputs.httpd_conf.ok_or(PlanError::NoHttpdConf)?)?;
     let contributor_conf = Path::new(CONTRIBUTOR_CONF);
     let conf_is_contributors = matches!(&httpd_conf, ConfSource::Local(p) if p == contributor_conf);
     if contributor_conf.exists() && !conf_is_contributors {
@@ -886,7 +881,7 @@ pub fn build_plan(args: BuildArgs, env: Env<'_>) -> Result<BuildPlan, PlanError>
             "{CONTRIBUTOR_CONF} in the contributor's repository is ignored: the operator's httpd.conf is used (contributors do not control server configuration)"
         ));
     }
-    let httpd_conf_sha256 = args.inputs.httpd_conf_sha256.clone().map(|h| h.to_ascii_lowercase());
+    let httpd_conf_sha256 = args.inputs.httpd_conf_sha256.map(|h| h.to_ascii_lowercase());
     if let Some(h) = &httpd_conf_sha256 {
         if h.len() != 64 || !h.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(PlanError::BadSha256(h.clone()));
@@ -914,9 +909,9 @@ pub fn build_plan(args: BuildArgs, env: Env<'_>) -> Result<BuildPlan, PlanError>
         extra: Default::default(),
     };
 
-    let container_name = args.container_name.clone();
-    let definitions = args.image_definitions.clone();
-    let image_detail = args.image_detail.clone();
+    let container_name = args.container_name;
+    let definitions = args.image_definitions;
+    let image_detail = args.image_detail;
     let form = args.image_uri.unwrap_or(ImageUriForm::Digest);
     let registry_output = matches!(output, Output::Registry { .. });
     if !registry_output && (definitions.is_some() || image_detail.is_some()) {
@@ -941,8 +936,8 @@ pub fn build_plan(args: BuildArgs, env: Env<'_>) -> Result<BuildPlan, PlanError>
     if targets.len() > 1 && !registry_output {
         return Err(PlanError::MultiPlatformOutput(output_text));
     }
-    let cache_from = args.cache_from.clone();
-    let also_tags = args.also_tag.clone();
+    let cache_from = args.cache_from;
+    let also_tags = args.also_tag;
     if !registry_output && (cache_from.is_some() || !also_tags.is_empty()) {
         return Err(PlanError::TagsWithoutRegistry(output_text));
     }

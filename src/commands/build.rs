@@ -518,7 +518,7 @@ fn spawn_layers(
     let mut specs = plan::layer_specs(
         &prepared.conf,
         &plan.inputs,
-        &prepared.tree.layout.dest(plan::DOCROOT),
+        &prepared.tree.layout.dest(crate::layout::DOCROOT),
         facts.media_bytes,
         facts.bytes - facts.media_bytes,
     );

@@ -458,7 +458,7 @@ fn protections(site: &Path, htpasswd: &Path, settings: &check::Settings) -> Vec<
         }
     }
     let outcome = check::check_inputs(&check::Inputs { site, htpasswd }, settings);
-    let dest = outcome.layout.dest(plan::DOCROOT);
+    let dest = outcome.layout.dest(crate::layout::DOCROOT);
     let users: Vec<String> = std::fs::read_to_string(htpasswd)
         .unwrap_or_default()
         .lines()
@@ -480,7 +480,7 @@ fn protections(site: &Path, htpasswd: &Path, settings: &check::Settings) -> Vec<
                     && r.contains("valid-user")
             });
             let dir = if folder.is_empty() { dest.clone() } else { format!("{dest}/{folder}") };
-            let path = format!("{}/", dir.strip_prefix(plan::DOCROOT).unwrap_or(&dir).trim_end_matches('/'));
+            let path = format!("{}/", dir.strip_prefix(crate::layout::DOCROOT).unwrap_or(&dir).trim_end_matches('/'));
             Protection { path, file: host.display().to_string(), rules, users: valid_user.then(|| users.clone()) }
         })
         .collect();
@@ -514,7 +514,7 @@ mod tests {
         .unwrap();
         let htpasswd = d.path().join("htpasswd");
         std::fs::write(&htpasswd, "ann:$2y$05$x\n# comment\nbob:$2y$05$y\n").unwrap();
-        let settings = check::Settings::new(&check::Options::default(), plan::DOCROOT, None).unwrap();
+        let settings = check::Settings::new(&check::Options::default(), crate::layout::DOCROOT, None).unwrap();
         assert_eq!(url_path(&site, &settings), "/club/");
         let found = protections(&site, &htpasswd, &settings);
         assert_eq!(found.len(), 1);
