@@ -397,13 +397,13 @@ impl Scanner {
         self.nodes
             .range(prefix.clone()..)
             .take_while(|(k, _)| k.starts_with(&prefix))
-            .filter(|(_, n)| !matches!(n, Node::Dir))
+            // `file` answers for regular files only (links followed).
             .filter_map(|(k, _)| {
                 let (_, kept, _) = self.file(k)?;
                 let rel = k[prefix.len()..].to_owned();
                 let file = ConfigFile {
                     sha256: kept.map(|b| crate::digest::Digest::of_bytes(b).to_string()),
-                    text: kept.and_then(|b| String::from_utf8(b.clone()).ok()),
+                    text: kept.and_then(|b| std::str::from_utf8(b).ok()).map(str::to_owned),
                 };
                 Some((rel, file))
             })

@@ -366,7 +366,10 @@ async fn verify_state(
 /// The configuration files (under ServerRoot) of the image the tag names
 /// now, against the pinned ones: what an Include would read differently.
 async fn config_changes(registry: &Registry, pin: &Pin, current: &Reference) -> Result<Vec<String>, BaseError> {
-    let platforms: Vec<Platform> = pin.platforms.iter().filter_map(|p| p.platform.parse().ok()).collect();
+    // Every platform of a loaded lock parses (Lock::load checks them), so
+    // the results below pair with the pins one to one.
+    let platforms: Vec<Platform> =
+        pin.platforms.iter().map(|p| p.platform.parse().expect("validated by Lock::load")).collect();
     let mut changes = Vec::new();
     for (pinned, base) in pin.platforms.iter().zip(resolve(registry, current, &platforms).await?) {
         // The same manifest is the same layers, so the same files: no need

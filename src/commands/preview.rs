@@ -470,10 +470,10 @@ fn protections(site: &Path, htpasswd: &Path, settings: &check::Settings) -> Vec<
         .htaccess
         .iter()
         .map(|check::tree::HtaccessPlace { host, folder }| {
-            let text = String::from_utf8_lossy(&std::fs::read(host).unwrap_or_default()).into_owned();
+            let file = check::htaccess::File::new(std::fs::read(host).unwrap_or_default());
             let mut rules = Vec::new();
-            if let Ok(nodes) = check::syntax::parse(&text) {
-                collect(&nodes, &mut rules);
+            if let Ok(nodes) = &file.parsed {
+                collect(nodes, &mut rules);
             }
             let valid_user = rules.iter().any(|r| {
                 r.split_whitespace().next().is_some_and(|d| d.eq_ignore_ascii_case("require"))

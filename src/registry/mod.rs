@@ -558,17 +558,14 @@ impl Registry {
                     let Some(wait) = self.retry.delay(&e, attempt + 1) else { return Err(e) };
                     attempt += 1;
                     self.retries.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    if retry::throttled(&e) {
-                        tracing::info!(
+                    match self.retry.attempt_limit(&e) {
+                        None => tracing::info!(
                             "{what}: {e}; retry {} in {wait:.1?} (throttled: waited out until the retry deadline)",
                             attempt - 1
-                        );
-                    } else {
-                        tracing::info!(
-                            "{what}: {e}; retry {} of at most {} in {wait:.1?}",
-                            attempt - 1,
-                            self.retry.max_attempts - 1
-                        );
+                        ),
+                        Some(max) => {
+                            tracing::info!("{what}: {e}; retry {} of at most {} in {wait:.1?}", attempt - 1, max - 1)
+                        }
                     }
                     tokio::time::sleep(wait).await;
                 }

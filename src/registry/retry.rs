@@ -48,14 +48,19 @@ impl RetryPolicy {
         self.start() + self.budget
     }
 
+    /// How many attempts `err` may have. Throttling is the registry pacing
+    /// its clients (ECR's per-account request rates, shared by every build
+    /// of the account): it has no limit, and is waited out until the
+    /// deadline instead of given up after a number of attempts.
+    pub fn attempt_limit(&self, err: &RegistryError) -> Option<u32> {
+        (!throttled(err)).then_some(self.max_attempts)
+    }
+
     /// How long to wait before attempt `next` (2, 3, …), or None when the
     /// error is final or the budget is spent.
     pub fn delay(&self, err: &RegistryError, next: u32) -> Option<Duration> {
         let hinted = retryable(err)?;
-        // Throttling is the registry pacing its clients (ECR's per-account
-        // request rates, shared by every build of the account): it is waited
-        // out until the deadline, not given up after a number of attempts.
-        if next > self.max_attempts && !throttled(err) {
+        if self.attempt_limit(err).is_some_and(|max| next > max) {
             return None;
         }
         let exp = self.base_delay.saturating_mul(1 << (next - 2).min(16)).min(self.max_delay);
@@ -75,7 +80,7 @@ fn retryable(err: &RegistryError) -> Option<Option<Duration>> {
 }
 
 /// 429 Too Many Requests: the registry's rate limit.
-pub(crate) fn throttled(err: &RegistryError) -> bool {
+fn throttled(err: &RegistryError) -> bool {
     matches!(err, RegistryError::Status { status, .. } if *status == StatusCode::TOO_MANY_REQUESTS)
 }
 
