@@ -132,10 +132,7 @@ def load_rounds(run, size):
                 times.setdefault(res["command"], []).extend(res["times"])
     out = {}
     for name, ts in times.items():
-        ts = sorted(ts)
-        mid = len(ts) // 2
-        median = ts[mid] if len(ts) % 2 else (ts[mid - 1] + ts[mid]) / 2
-        out[name] = {"median": median, "min": ts[0], "max": ts[-1], "n": len(ts)}
+        out[name] = {"median": statistics.median(ts), "min": min(ts), "max": max(ts), "n": len(ts)}
     return out
 
 

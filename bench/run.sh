@@ -83,7 +83,7 @@ start_all=$SECONDS
 log "host setup"
 bash "$root/scripts/setup-host.sh"
 missing=()
-for p in hyperfine isal time buildah skopeo; do
+for p in hyperfine isal time buildah; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
 if ((${#missing[@]})); then
@@ -200,12 +200,11 @@ ensure_site() {
 
 # --- cost as the work grows (--series): its own run, then the end ---------------
 if ((series)); then
-    ensure_site small # for its htpasswd
     log "series: cold and unchanged builds from 1 MB to the default limits"
     start_series=$SECONDS
     series_rc=0
     python3 "$bench/series.py" --sitepack "$sitepack" --registry "$reg" --base "$base_ref" \
-        --htpasswd "$work/sites/small/users/htpasswd" --conf "$root/examples/operator/httpd.conf" \
+        --htpasswd "$root/examples/coffeefans/users/htpasswd" --conf "$root/examples/operator/httpd.conf" \
         --work "$work/series" --results "$bench/results" ${series_points:+--points "$series_points"} || series_rc=$?
     echo "series run: $((SECONDS - start_series)) s; written: $bench/results/series.md, series.svg" >&2
     exit "$series_rc"

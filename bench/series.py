@@ -47,7 +47,7 @@ MEDIA = 512 * 1024
 def generate(name, top):
     total, media_share, page = POINTS[name]
     rng = random.Random(f"sitepack-series-{name}")
-    vocab = gen_site.vocabulary(random.Random(20261126))
+    vocab = gen_site.vocabulary(random.Random(gen_site.SEED))
     # A pool of paragraphs, so that 600 MB of pages take seconds, not minutes;
     # large enough that a 32 KiB deflate window rarely sees one twice.
     pool = [gen_site.words_text(rng, vocab, rng.randint(300, 900)).strip() for _ in range(4000)]
@@ -67,15 +67,6 @@ def generate(name, top):
     for i in range(media_bytes // MEDIA):
         ext = gen_site.IMG_EXT[i % len(gen_site.IMG_EXT)]
         gen_site.write(os.path.join(site, "media", f"{i // 500:02d}", f"m-{i:05d}.{ext}"), rng.randbytes(MEDIA))
-
-
-def stats(top):
-    files = total = 0
-    for d, _, names in os.walk(top):
-        for n in names:
-            files += 1
-            total += os.lstat(os.path.join(d, n)).st_size
-    return files, total
 
 
 def ensure(name, work):
@@ -212,7 +203,7 @@ def main():
     rows = []
     for name in args.points.split(","):
         site = ensure(name, args.work)
-        files, nbytes = stats(os.path.join(site, "site"))
+        files, nbytes = gen_site.stats(os.path.join(site, "site"))
         subprocess.run(f"tar -C {site}/site -cf - . >/dev/null", shell=True, check=True)  # warm the page cache
         cold, same, rss_c, rss_u = [], [], [], []
         for i in range(args.runs):

@@ -192,7 +192,9 @@ add-site)
     [[ -n $site ]] || die "--site is required"
     stack=$shared_stack-$site
     repository=$main/$site
-    if ! stack_exists "$stack"; then
+    exists=''
+    stack_exists "$stack" && exists=1
+    if [[ -z $exists ]]; then
         [[ -n $repo && -n $priority && -n $conf ]] || die "a new site needs --repo OWNER/REPO --priority N --conf FILE"
     fi
     if [[ -n $conf ]]; then
@@ -201,7 +203,7 @@ add-site)
         aws s3 cp --no-progress "$conf" "s3://$bucket/conf/$site/httpd.conf" >&2
     fi
     params=("MainSite=$main" "SiteName=$site")
-    if [[ -z $connection ]] && ! stack_exists "$stack"; then
+    if [[ -z $connection && -z $exists ]]; then
         connection=$(stack_output "$shared_stack" ConnectionArn)
     fi
     [[ -n $connection && $connection != None ]] && params+=("ConnectionArn=$connection")
@@ -218,7 +220,7 @@ add-site)
     elif ! aws ecr describe-images --repository-name "$repository" --image-ids imageTag=live >/dev/null 2>&1; then
         params+=("DesiredCount=0")
         waiting=1
-    elif ! stack_exists "$stack" || [[ $(stack_parameter "$stack" DesiredCount) == 0 ]]; then
+    elif [[ -z $exists ]] || [[ $(stack_parameter "$stack" DesiredCount) == 0 ]]; then
         params+=("DesiredCount=1")
     fi
     deploy_stack "$stack" "$here/site.yaml" "${params[@]}"
