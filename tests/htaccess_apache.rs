@@ -424,7 +424,8 @@ fn disagreements(
 fn sitepack_predicts_what_apache_2_4_does_with_each_htaccess() {
     let root = tempfile::tempdir().unwrap();
     let found = disagreements(root.path(), &|port| conf(root.path(), port), CASES, &[]);
-    assert!(found.is_empty(), "{} of {} cases disagree:\n{}", found.len() - 1, CASES.len(), found.join("\n"));
+    let cases_off = found.iter().filter(|l| l.starts_with("case ")).count();
+    assert!(found.is_empty(), "{cases_off} of {} cases disagree:\n{}", CASES.len(), found.join("\n"));
 }
 
 /// Cases under an operator conf in the stock Rocky layout: no LoadModule of
@@ -480,7 +481,8 @@ fn sitepack_predicts_what_apache_2_4_does_under_the_stock_rocky_layout() {
     let tree: &std::ffi::OsStr = root.path().as_os_str();
     let extra = [std::ffi::OsStr::new("--base-tree"), tree, std::ffi::OsStr::new("--base-server-root"), tree];
     let found = disagreements(root.path(), &conf, ROCKY_CASES, &extra);
-    assert!(found.is_empty(), "{} of {} cases disagree:\n{}", found.len() - 1, ROCKY_CASES.len(), found.join("\n"));
+    let cases_off = found.iter().filter(|l| l.starts_with("case ")).count();
+    assert!(found.is_empty(), "{cases_off} of {} cases disagree:\n{}", ROCKY_CASES.len(), found.join("\n"));
 }
 
 fn sitepack_debian_builtins() -> String {

@@ -22,21 +22,10 @@ use common::moto::{Moto, ACCOUNT, REGION};
 use common::*;
 use serde_json::{json, Value};
 
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
 /// The venv with cfn-lint, checkov and the AWS CLI.
 fn tools() -> &'static Path {
     static VENV: OnceLock<PathBuf> = OnceLock::new();
-    VENV.get_or_init(|| {
-        let out = run_ok(
-            Command::new("bash")
-                .arg(root().join("tests/pipeline/ensure-tools.sh"))
-                .stderr(std::process::Stdio::inherit()),
-        );
-        PathBuf::from(out.trim())
-    })
+    VENV.get_or_init(|| PathBuf::from(ensure("tests/pipeline/ensure-tools.sh").trim()))
 }
 
 fn cfn_py(args: &[&str], env: &[(&'static str, String)]) -> Value {

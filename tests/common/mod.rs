@@ -141,6 +141,17 @@ fn process_tree_holds(pid: u32, inode: &str) -> bool {
 }
 
 /// Runs a command, panicking with its output when it fails.
+/// The checkout's root (this crate's folder).
+pub fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs one of the tests' idempotent install scripts (`tests/…/ensure-*.sh`,
+/// its progress on stderr); what it prints on stdout.
+pub fn ensure(script: &str) -> String {
+    run_ok(Command::new("bash").arg(root().join(script)).stderr(Stdio::inherit()))
+}
+
 pub fn run_ok(cmd: &mut Command) -> String {
     let out = cmd.output().unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
     assert!(

@@ -21,11 +21,7 @@ pub const ACCESS_KEY: &str = "AKIASITEPACKTEST0001";
 
 pub fn venv() -> &'static Path {
     static VENV: OnceLock<PathBuf> = OnceLock::new();
-    VENV.get_or_init(|| {
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/moto/ensure-venv.sh");
-        let out = run_ok(Command::new("bash").arg(script).stderr(Stdio::inherit()));
-        PathBuf::from(out.trim())
-    })
+    VENV.get_or_init(|| PathBuf::from(super::ensure("tests/moto/ensure-venv.sh").trim()))
 }
 
 pub struct Moto {
